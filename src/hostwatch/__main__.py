@@ -1,0 +1,5 @@
+"""`python -m hostwatch`."""
+
+from hostwatch.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,48 @@
+"""The embedded agent: this machine's collector feeding the hub's `ingest`, like any remote agent."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+import time
+
+from hostwatch.collect import Collector
+from hostwatch.hub.hosts import LOCAL_AGENT_ID, Host
+from hostwatch.hub.hub import Hub
+
+logger = logging.getLogger(__name__)
+
+
+class LocalAgent:
+    """Collects on a worker thread at a fixed cadence and hands each snapshot to the hub."""
+
+    def __init__(self, hub: Hub, collector: Collector) -> None:
+        self.hub = hub
+        self.collector = collector
+        self.host: Host = hub.register(
+            LOCAL_AGENT_ID, socket.gethostname(), local=True, interval=collector.interval
+        )
+
+    async def collect_once(self) -> None:
+        """One collection, off the event loop, ingested on it."""
+        snapshot = await asyncio.to_thread(self.collector.collect)
+        self.hub.ingest(self.host, snapshot, address="127.0.0.1")
+
+    async def run(self) -> None:
+        """Collect every interval until cancelled; ticks keep to a monotonic schedule."""
+        interval = self.collector.interval
+        next_tick = time.monotonic()
+        while True:
+            next_tick += interval
+            try:
+                await self.collect_once()
+            except Exception:  # loop boundary: keep watching even if one collection breaks
+                logger.exception("local collection failed")
+            delay = next_tick - time.monotonic()
+            if delay < 0:
+                # Fell behind (a slow collection or a suspended machine): start afresh
+                # rather than firing a burst of catch-up collections.
+                next_tick = time.monotonic()
+                delay = 0
+            await asyncio.sleep(delay)

@@ -1,0 +1,1 @@
+"""HTTP and WebSocket surfaces: the app factory and one router per API shape."""

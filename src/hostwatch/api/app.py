@@ -1,0 +1,122 @@
+"""The app factory: builds the ASGI app from settings and the hub it serves."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from importlib import resources
+
+import swagger_ui_bundle
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.staticfiles import StaticFiles
+
+from hostwatch import __version__
+from hostwatch.agent.local import LocalAgent
+from hostwatch.api import native, vminfo
+from hostwatch.api.responses import ApiError, BodyCache, error_body
+from hostwatch.auth.guard import TokenGuard
+from hostwatch.auth.tokens import TokenVerifier
+from hostwatch.config import Settings
+from hostwatch.errors import ConfigError
+from hostwatch.hub.hub import Hub
+
+logger = logging.getLogger(__name__)
+
+_DOCS_ASSETS = "/docs-assets"
+
+
+def _describe_validation(exc: RequestValidationError) -> str:
+    problems = []
+    for error in exc.errors():
+        location = ".".join(str(part) for part in error.get("loc", ()) if part not in ("query", "path"))
+        problems.append(f"{location or 'request'}: {error.get('msg', 'invalid')}")
+    return "; ".join(problems) or "invalid request"
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def api_error(_request: Request, exc: ApiError) -> Response:
+        return error_body(exc.status, exc.code, exc.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(_request: Request, exc: RequestValidationError) -> Response:
+        return error_body(400, "bad_request", _describe_validation(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> Response:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return error_body(exc.status_code, code, str(exc.detail))
+
+
+def _install_docs(app: FastAPI) -> None:
+    """Swagger UI from the swagger-ui-bundle package: the docs need no CDN."""
+    app.mount(_DOCS_ASSETS, StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="hostwatch API",
+            swagger_js_url=f"{_DOCS_ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{_DOCS_ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{_DOCS_ASSETS}/favicon-32x32.png",
+        )
+
+
+def create_app(settings: Settings, hub: Hub, local_agent: LocalAgent | None = None) -> FastAPI:
+    """The hostwatch ASGI app for `hub`; with `local_agent`, it also watches this machine."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        task = None
+        if local_agent is not None:
+            # One collection before serving, so the API never answers "no data" for this host.
+            await local_agent.collect_once()
+            task = asyncio.create_task(local_agent.run(), name="local-agent")
+        try:
+            yield
+        finally:
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    app = FastAPI(
+        title="hostwatch",
+        version=__version__,
+        description="Self-hosted system monitoring hub: native (vminfo-shaped) API and live streams.",
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.hub = hub
+    app.state.bodies = BodyCache()
+    app.state.settings = settings
+    _install_error_handlers(app)
+    _install_docs(app)
+    app.include_router(vminfo.router)
+    app.include_router(native.router)
+    web_root = resources.files("hostwatch") / "web"
+    app.mount("/", StaticFiles(directory=str(web_root), html=True), name="dashboard")
+
+    if settings.cors_origins:
+        if settings.token and "*" in settings.cors_origins:
+            raise ConfigError("cors_origins may not be * in token mode")
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET"],
+            allow_headers=["Authorization", "X-API-Token"],
+            allow_credentials=bool(settings.token),
+        )
+    if settings.token:
+        app.add_middleware(TokenGuard, verifier=TokenVerifier(settings.token))
+    return app

@@ -1,0 +1,43 @@
+"""Request-scoped access to the app's parts, and the `?host=` resolution every host route shares."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Query
+from starlette.requests import HTTPConnection
+
+from hostwatch.api.responses import ApiError, BodyCache
+from hostwatch.hub.hub import Hub
+from hostwatch.hub.state import HostState
+
+
+def hub_of(connection: HTTPConnection) -> Hub:
+    """The hub this app serves."""
+    hub: Hub = connection.app.state.hub
+    return hub
+
+
+def body_cache(connection: HTTPConnection) -> BodyCache:
+    """The app's cache of encoded documents."""
+    cache: BodyCache = connection.app.state.bodies
+    return cache
+
+
+def host_state(
+    connection: HTTPConnection,
+    host: Annotated[
+        str | None, Query(description="Host id, name or agent id; the local host by default")
+    ] = None,
+) -> HostState:
+    """The state of the host named by `?host=`, which must have reported at least once."""
+    try:
+        state = hub_of(connection).state(host)
+    except LookupError as exc:
+        raise ApiError(404, "unknown_host", str(exc.args[0]) if exc.args else "unknown host") from None
+    if state.snapshot is None:
+        raise ApiError(503, "no_data", f"host {state.host.name!r} has not reported yet")
+    return state
+
+
+HostStateDep = Annotated[HostState, Depends(host_state)]

@@ -1,0 +1,1 @@
+"""Authentication: the dashboard/API token, its cookie, and the guard that enforces it."""

@@ -1,0 +1,141 @@
+"""ASGI middleware that enforces token mode on `/`, `/api/*`, `/ws` and the docs.
+
+A pure ASGI layer rather than a framework middleware: it runs on every request,
+so it must cost next to nothing, and it must see WebSocket handshakes too.
+"""
+
+from __future__ import annotations
+
+from http.cookies import CookieError, SimpleCookie
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from hostwatch.auth.login_page import LOGIN_PAGE
+from hostwatch.auth.tokens import COOKIE_NAME, TokenVerifier
+
+PUBLIC_PATHS = frozenset({"/healthz"})
+
+
+def _cookie(headers: Headers) -> str | None:
+    raw = headers.get("cookie")
+    if not raw:
+        return None
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(raw)
+    except CookieError:
+        return None
+    morsel = jar.get(COOKIE_NAME)
+    return str(morsel.value) if morsel else None
+
+
+def _query_token(scope: Scope) -> str | None:
+    query = scope.get("query_string", b"").decode("latin-1")
+    if "token=" not in query:
+        return None
+    for key, value in parse_qsl(query, keep_blank_values=True):
+        if key == "token":
+            return str(value)
+    return None
+
+
+def same_origin(headers: Headers) -> bool:
+    """True when a browser's `Origin` is this server's own host (or when there is no Origin)."""
+    origin = headers.get("origin")
+    if origin is None:
+        return True
+    parts = urlsplit(origin)
+    host = headers.get("host", "")
+    return bool(parts.netloc) and parts.netloc.lower() == host.lower()
+
+
+class TokenGuard:
+    """Lets a request through when it proves the token, else answers 401.
+
+    Accepted proofs: `?token=`, the auth cookie, `Authorization: Bearer`, or
+    `X-API-Token`. A `GET /?token=...` that proves it sets the cookie and
+    redirects to the same URL without the token. WebSocket handshakes must also
+    come from the dashboard's own origin.
+    """
+
+    def __init__(self, app: ASGIApp, verifier: TokenVerifier) -> None:
+        self.app = app
+        self.verifier = verifier
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket") or scope["path"] in PUBLIC_PATHS:
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        query_token = _query_token(scope)
+        authorised = self._authorised(headers, query_token)
+        if scope["type"] == "websocket":
+            if authorised and same_origin(headers):
+                await self.app(scope, receive, send)
+            else:
+                # Closing before accepting makes the server answer the handshake with 403.
+                await send({"type": "websocket.close", "code": 1008})
+            return
+        if not authorised:
+            await self._deny(scope, send)
+            return
+        if query_token and scope["path"] == "/" and scope["method"] in ("GET", "HEAD"):
+            await self._set_cookie_and_redirect(scope, send)
+            return
+        await self.app(scope, receive, send)
+
+    def _authorised(self, headers: Headers, query_token: str | None) -> bool:
+        verifier = self.verifier
+        if query_token is not None and verifier.check_token(query_token):
+            return True
+        if verifier.check_cookie(_cookie(headers)):
+            return True
+        auth = headers.get("authorization", "")
+        if auth[:7].lower() == "bearer " and verifier.check_token(auth[7:].strip()):
+            return True
+        return verifier.check_token(headers.get("x-api-token"))
+
+    async def _deny(self, scope: Scope, send: Send) -> None:
+        path = scope["path"]
+        if path in {"/", "/index.html"}:
+            body, content_type = LOGIN_PAGE.encode(), b"text/html; charset=utf-8"
+        else:
+            body = (
+                b'{"error":"unauthorized","message":"this hostwatch requires a token: '
+                b'?token=, the auth cookie, Authorization: Bearer, or X-API-Token","status":401}'
+            )
+            content_type = b"application/json"
+        await send({
+            "type": "http.response.start",
+            "status": 401,
+            "headers": [
+                (b"content-type", content_type),
+                (b"content-length", str(len(body)).encode()),
+                (b"www-authenticate", b'Bearer realm="hostwatch"'),
+                (b"cache-control", b"no-store"),
+            ],
+        })
+        await send({"type": "http.response.body", "body": body})
+
+    async def _set_cookie_and_redirect(self, scope: Scope, send: Send) -> None:
+        query = scope.get("query_string", b"").decode("latin-1")
+        rest = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k != "token"]
+        location = scope["path"] + ("?" + urlencode(rest) if rest else "")
+        secure = "; Secure" if scope.get("scheme") == "https" else ""
+        cookie = (
+            f"{COOKIE_NAME}={self.verifier.cookie_value}; Path=/; HttpOnly; SameSite=Strict{secure}"
+        )
+        await send({
+            "type": "http.response.start",
+            "status": 303,
+            "headers": [
+                (b"location", location.encode()),
+                (b"set-cookie", cookie.encode()),
+                (b"cache-control", b"no-store"),
+                (b"referrer-policy", b"no-referrer"),
+                (b"content-length", b"0"),
+            ],
+        })
+        await send({"type": "http.response.body", "body": b""})

@@ -1,0 +1,23 @@
+"""hostwatch's exception tree.
+
+    HostwatchError
+    ├── ConfigError        a setting or config file is invalid
+    ├── UnsafeBindError    refusing to listen on a public address without auth
+    └── UnknownHostError   a host id or name the hub does not know
+"""
+
+
+class HostwatchError(Exception):
+    """Base of every error hostwatch raises on purpose."""
+
+
+class ConfigError(HostwatchError):
+    """A setting, flag, environment variable or config file is invalid."""
+
+
+class UnsafeBindError(HostwatchError):
+    """`serve` was asked to listen beyond loopback with no token and no `--insecure`."""
+
+
+class UnknownHostError(HostwatchError, LookupError):
+    """A host id or name that the hub does not know."""

@@ -1,0 +1,60 @@
+"""The hub: the one entry point for snapshots, local or remote, and the state it keeps."""
+
+from __future__ import annotations
+
+import logging
+
+from hostwatch.config import HealthThresholds
+from hostwatch.hub.broadcaster import Broadcaster
+from hostwatch.hub.health import evaluate
+from hostwatch.hub.hosts import Host, HostRegistry
+from hostwatch.hub.state import HostState
+from hostwatch.model import Snapshot
+
+logger = logging.getLogger(__name__)
+
+
+class Hub:
+    """Receives snapshots through `ingest` and keeps each host's latest state.
+
+    The embedded local agent and remote agents both call `ingest`; readers (the
+    API surfaces, the WebSocket streams) only read `state()` and never cause a
+    collection.
+    """
+
+    def __init__(self, thresholds: HealthThresholds | None = None, history_size: int = 300,
+                 queue_size: int = 8) -> None:
+        self.thresholds = thresholds or HealthThresholds()
+        self.hosts = HostRegistry()
+        self.broadcaster = Broadcaster(queue_size)
+        self._history_size = history_size
+        self._states: dict[int, HostState] = {}
+
+    def register(self, agent_id: str, name: str, *, local: bool = False,
+                 tags: list[str] | None = None, interval: float = 1.0) -> Host:
+        """The host for `agent_id`, created if the hub has not seen it."""
+        host = self.hosts.register(agent_id, name, local=local, tags=tags)
+        host.interval = interval
+        self._states.setdefault(host.id, HostState(host, self._history_size))
+        return host
+
+    def ingest(self, host: Host, snapshot: Snapshot, address: str = "") -> HostState:
+        """Take a snapshot of `host`: health, latest state, short history, subscribers."""
+        state = self._states[host.id]
+        if state.snapshot is not None and snapshot.time < state.snapshot.time:
+            logger.debug("host %s sent an older snapshot than the latest; kept as history only", host.id)
+        health = evaluate(snapshot, self.thresholds)
+        state.update(snapshot, health)
+        host.interval = snapshot.interval
+        host.version = snapshot.system.agent_version or host.version
+        self.hosts.seen(host, address=address)
+        self.broadcaster.publish(host.id)
+        return state
+
+    def state(self, ref: str | int | None = None) -> HostState:
+        """The state of the host named by id, name or agent id; the first host by default."""
+        return self._states[self.hosts.resolve(ref).id]
+
+    def states(self) -> list[HostState]:
+        """Every host's state, in id order."""
+        return [self._states[h.id] for h in self.hosts]

@@ -1,0 +1,81 @@
+"""The latest state of each host and a short in-memory history of its key figures."""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+
+import msgspec
+
+from hostwatch.hub.health import Health
+from hostwatch.hub.hosts import Host
+from hostwatch.model import Snapshot
+
+
+class HistoryPoint(msgspec.Struct, kw_only=True, array_like=False):
+    """The figures a short chart needs from one snapshot."""
+
+    time: float
+    cpu: float
+    user: float
+    system: float
+    iowait: float
+    per_core: list[float]
+    memory: float
+    swap: float
+    load1: float
+    net_recv_rate: float
+    net_sent_rate: float
+    disk_read_rate: float
+    disk_write_rate: float
+
+
+def history_point(snapshot: Snapshot) -> HistoryPoint:
+    """A snapshot reduced to its `HistoryPoint`."""
+    cpu = snapshot.cpu
+    return HistoryPoint(
+        time=snapshot.time,
+        cpu=cpu.total,
+        user=cpu.user,
+        system=cpu.system,
+        iowait=cpu.iowait,
+        per_core=[core.total for core in cpu.per_core],
+        memory=snapshot.memory.percent,
+        swap=snapshot.memory.swap.percent,
+        load1=snapshot.load.min1,
+        net_recv_rate=snapshot.network.bytes_recv_rate,
+        net_sent_rate=snapshot.network.bytes_sent_rate,
+        disk_read_rate=snapshot.disk.read_bytes_rate,
+        disk_write_rate=snapshot.disk.write_bytes_rate,
+    )
+
+
+class HostState:
+    """What the hub holds for one host: its latest snapshot and health, and a ring of points.
+
+    `version` grows by one per ingested snapshot, so readers can cache anything
+    derived from the state and know when it is stale.
+    """
+
+    def __init__(self, host: Host, history_size: int) -> None:
+        self.host = host
+        self.snapshot: Snapshot | None = None
+        self.health = Health()
+        self.history: deque[HistoryPoint] = deque(maxlen=history_size)
+        self.version = 0
+        self.received_at = 0.0
+
+    def update(self, snapshot: Snapshot, health: Health) -> None:
+        """Make `snapshot` the latest."""
+        self.snapshot = snapshot
+        self.health = health
+        self.history.append(history_point(snapshot))
+        self.received_at = time.time()
+        self.version += 1
+
+    def online(self, now: float | None = None) -> bool:
+        """True while reports arrive; offline after three missed intervals."""
+        if self.snapshot is None:
+            return False
+        now = time.time() if now is None else now
+        return now - self.received_at <= 3 * max(self.host.interval, 0.1) + 1.0
