@@ -147,7 +147,11 @@ def serve(settings: Settings, generated_token: bool) -> int:
         ws_max_size=1 << 20,
         timeout_graceful_shutdown=3,
     )
-    uvicorn.Server(config).run()
+    try:
+        uvicorn.Server(config).run()
+    except KeyboardInterrupt:
+        # uvicorn re-raises SIGINT after its graceful shutdown; the shutdown is done.
+        pass
     return 0
 
 

@@ -107,12 +107,12 @@ async def processes(
 async def stream(websocket: WebSocket, host: str | None = None) -> None:
     """The latest snapshot on connect, then each refreshed one."""
     hub = hub_of(websocket)
+    await websocket.accept()
     try:
         state = hub.state(host)
     except LookupError as exc:
         await websocket.close(code=1008, reason=str(exc)[:120])
         return
-    await websocket.accept()
     host_id = state.host.id
     subscription = hub.broadcaster.subscribe(lambda updated: updated == host_id)
     cache = body_cache(websocket)
