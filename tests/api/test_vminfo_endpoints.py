@@ -161,8 +161,10 @@ def test_openapi_documents_every_route(server: Server) -> None:
     paths = httpx.get(f"{server.url}/openapi.json").json()["paths"]
     for path in ("/healthz", "/api/v1/snapshot", "/api/v1/cpu", "/api/v1/memory", "/api/v1/disk",
                  "/api/v1/network", "/api/v1/processes", "/api/v1/system", "/api/v1/health",
-                 "/api/v1/hosts"):
+                 "/api/v1/hosts", "/ws"):
         assert path in paths, path
+    schemas = httpx.get(f"{server.url}/openapi.json").json()["components"]["schemas"]
+    assert {"Snapshot", "CpuStats", "ProcessInfo", "Health"} <= set(schemas)
     docs = httpx.get(f"{server.url}/docs")
     assert docs.status_code == 200
     assert "swagger-ui" in docs.text

@@ -21,6 +21,7 @@ from starlette.staticfiles import StaticFiles
 from hostwatch import __version__
 from hostwatch.agent.local import LocalAgent
 from hostwatch.api import native, vminfo
+from hostwatch.api.openapi import install_openapi
 from hostwatch.api.responses import ApiError, BodyCache, error_body
 from hostwatch.auth.guard import TokenGuard
 from hostwatch.auth.tokens import TokenVerifier
@@ -102,6 +103,7 @@ def create_app(settings: Settings, hub: Hub, local_agent: LocalAgent | None = No
     app.state.settings = settings
     _install_error_handlers(app)
     _install_docs(app)
+    install_openapi(app)
     app.include_router(vminfo.router)
     app.include_router(native.router)
     web_root = resources.files("hostwatch") / "web"
