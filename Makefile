@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint typecheck unit bench clean
+.PHONY: run test lint typecheck unit bench bench-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +26,14 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest
 
-bench: $(STAMP)
+# Glances (the peer) lives in its own venv; wrk is Debian's HTTP load generator.
+bench-deps: $(STAMP)
+	command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
+	test -x bench/.venv-glances/bin/glances || \
+	  ($(PYTHON) -m venv bench/.venv-glances && \
+	   bench/.venv-glances/bin/pip install --quiet 'glances[web]>=4,<5')
+
+bench: bench-deps
 	$(BIN)/python bench/collect.py
 	$(BIN)/python bench/api.py
 
