@@ -181,3 +181,23 @@ def test_dashboard_is_served_at_root(server: Server) -> None:
     assert "text/html" in page.headers["content-type"]
     assert "/ws" in page.text
     assert not re.search(r'(src|href)="https?://', page.text)
+
+
+def test_fast_path_and_framework_route_serve_the_same_document(server: Server) -> None:
+    """A plain read (served ahead of the framework) and one with an extra parameter (served by
+    the routed handler) give the same shape, built from the same table."""
+    for path in ("/api/v1/snapshot", "/api/v1/cpu", "/api/v1/memory", "/api/v1/disk",
+                 "/api/v1/network", "/api/v1/system", "/api/v1/health", "/api/v1/processes"):
+        plain = httpx.get(f"{server.url}{path}")
+        routed = httpx.get(f"{server.url}{path}", params={"host": "1", "extra": "x"})
+        assert plain.status_code == routed.status_code == 200
+        assert plain.headers["content-type"] == routed.headers["content-type"] == "application/json"
+        assert set(plain.json()) == set(routed.json()), path
+
+
+def test_head_answers_headers_only(server: Server) -> None:
+    """HEAD on a document gives its length and type with no body."""
+    response = httpx.head(f"{server.url}/api/v1/system")
+    assert response.status_code == 200
+    assert int(response.headers["content-length"]) > 0
+    assert response.content == b""

@@ -21,6 +21,7 @@ from starlette.staticfiles import StaticFiles
 from hostwatch import __version__
 from hostwatch.agent.local import LocalAgent
 from hostwatch.api import native, vminfo
+from hostwatch.api.fastpath import CachedDocuments
 from hostwatch.api.openapi import install_openapi
 from hostwatch.api.responses import ApiError, BodyCache, error_body
 from hostwatch.auth.guard import TokenGuard
@@ -98,8 +99,9 @@ def create_app(settings: Settings, hub: Hub, local_agent: LocalAgent | None = No
         redoc_url=None,
         lifespan=lifespan,
     )
+    bodies = BodyCache()
     app.state.hub = hub
-    app.state.bodies = BodyCache()
+    app.state.bodies = bodies
     app.state.settings = settings
     _install_error_handlers(app)
     _install_docs(app)
@@ -109,6 +111,7 @@ def create_app(settings: Settings, hub: Hub, local_agent: LocalAgent | None = No
     web_root = resources.files("hostwatch") / "web"
     app.mount("/", StaticFiles(directory=str(web_root), html=True), name="dashboard")
 
+    app.add_middleware(CachedDocuments, hub=hub, bodies=bodies, documents=vminfo.DOCUMENTS)
     if settings.cors_origins:
         if settings.token and "*" in settings.cors_origins:
             raise ConfigError("cors_origins may not be * in token mode")

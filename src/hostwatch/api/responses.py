@@ -13,7 +13,7 @@ from starlette.responses import Response
 
 _encoder = msgspec.json.Encoder()
 # Bodies this small gain nothing from compression.
-_GZIP_MIN_BYTES = 1024
+GZIP_MIN_BYTES = 1024
 
 
 def iso_time(unix: float) -> str:
@@ -88,7 +88,7 @@ def json_response(connection: HTTPConnection, body: Body | Any, status_code: int
     if not isinstance(body, Body):
         body = Body.of(body)
     extra = {"vary": "Accept-Encoding", **(headers or {})}
-    if len(body.raw) >= _GZIP_MIN_BYTES and accepts_gzip(connection):
+    if len(body.raw) >= GZIP_MIN_BYTES and accepts_gzip(connection):
         extra["content-encoding"] = "gzip"
         return Response(body.gzipped, status_code, extra, media_type="application/json")
     return Response(body.raw, status_code, extra, media_type="application/json")

@@ -63,6 +63,12 @@ def process_rows(state: HostState) -> list[ProcessRow]:
     return rows
 
 
+def processes_document(state: HostState) -> dict[str, Any]:
+    """vminfo's unfiltered `{total, list}`, busiest first."""
+    rows = process_rows(state)
+    return {"total": len(rows), "list": rows}
+
+
 def _matches(row: ProcessRow, needle: str) -> bool:
     return (
         needle == str(row.pid)

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, WebSocket
 from starlette.responses import Response
 from starlette.websockets import WebSocketDisconnect
 
 from hostwatch.api.deps import HostStateDep, body_cache, hub_of
+from hostwatch.api.fastpath import DocumentBuilder
 from hostwatch.api.responses import ApiError, json_response
 from hostwatch.api.shapes import (
     PROCESS_SORTS,
@@ -24,6 +25,7 @@ from hostwatch.api.shapes import (
     memory_document,
     network_document,
     process_rows,
+    processes_document,
     query_processes,
     snapshot_document,
     system_document,
@@ -33,8 +35,22 @@ from hostwatch.hub.state import HostState
 router = APIRouter(tags=["vminfo"])
 
 
-def _cached(request: Request, state: HostState, name: str, build: Any) -> Response:
-    body = body_cache(request).body(state.host.id, state.version, name, build)
+DOCUMENTS: dict[str, tuple[str, DocumentBuilder]] = {
+    "/api/v1/snapshot": ("snapshot", snapshot_document),
+    "/api/v1/cpu": ("cpu", cpu_document),
+    "/api/v1/memory": ("memory", memory_document),
+    "/api/v1/disk": ("disk", disk_document),
+    "/api/v1/network": ("network", network_document),
+    "/api/v1/system": ("system", system_document),
+    "/api/v1/health": ("health", lambda state: state.health),
+    "/api/v1/processes": ("processes", processes_document),
+}
+"""Each cached document's path, cache name and builder; `CachedDocuments` serves the same table."""
+
+
+def _cached(request: Request, state: HostState) -> Response:
+    name, build = DOCUMENTS[request.url.path]
+    body = body_cache(request).body(state.host.id, state.version, name, lambda: build(state))
     return json_response(request, body)
 
 
@@ -47,37 +63,37 @@ async def healthz(request: Request) -> Response:
 
 @router.get("/api/v1/snapshot", summary="The full dashboard snapshot of one host")
 async def snapshot(request: Request, state: HostStateDep) -> Response:
-    return _cached(request, state, "snapshot", lambda: snapshot_document(state))
+    return _cached(request, state)
 
 
 @router.get("/api/v1/cpu", summary="CPU totals, per core, and short history")
 async def cpu(request: Request, state: HostStateDep) -> Response:
-    return _cached(request, state, "cpu", lambda: cpu_document(state))
+    return _cached(request, state)
 
 
 @router.get("/api/v1/memory", summary="Memory and swap")
 async def memory(request: Request, state: HostStateDep) -> Response:
-    return _cached(request, state, "memory", lambda: memory_document(state))
+    return _cached(request, state)
 
 
 @router.get("/api/v1/disk", summary="File system usage and disk I/O rates")
 async def disk(request: Request, state: HostStateDep) -> Response:
-    return _cached(request, state, "disk", lambda: disk_document(state))
+    return _cached(request, state)
 
 
 @router.get("/api/v1/network", summary="Throughput, TCP/UDP counts and interface counters")
 async def network(request: Request, state: HostStateDep) -> Response:
-    return _cached(request, state, "network", lambda: network_document(state))
+    return _cached(request, state)
 
 
 @router.get("/api/v1/system", summary="Host facts: OS, kernel, arch, CPU model and cores, uptime")
 async def system(request: Request, state: HostStateDep) -> Response:
-    return _cached(request, state, "system", lambda: system_document(state))
+    return _cached(request, state)
 
 
 @router.get("/api/v1/health", summary="Health score (0-100) and warnings")
 async def health(request: Request, state: HostStateDep) -> Response:
-    return _cached(request, state, "health", lambda: state.health)
+    return _cached(request, state)
 
 
 @router.get("/api/v1/processes", summary="The process list, filtered, sorted and limited")
@@ -96,10 +112,10 @@ async def processes(
     if limit < 0:
         raise ApiError(400, "bad_limit", f"limit must be 0 (no limit) or more, got {limit}")
     needle = filter if filter is not None else q
-    cache = body_cache(request)
-    rows = cache.memo(state.host.id, state.version, "process_rows", lambda: process_rows(state))
     if not needle and sort == "cpu" and not limit:
-        return _cached(request, state, "processes", lambda: {"total": len(rows), "list": rows})
+        return _cached(request, state)
+    rows = body_cache(request).memo(state.host.id, state.version, "process_rows",
+                                    lambda: process_rows(state))
     return json_response(request, query_processes(rows, needle, sort, limit))
 
 
