@@ -17,7 +17,7 @@ from typing import Any
 import msgspec
 
 from hostwatch import __version__
-from hostwatch.collect.collector import SECTION_SOURCES, Collector
+from hostwatch.collect.collector import SECTION_SOURCES, Collector, sources_for
 from hostwatch.config import Settings, build_settings, from_environment, load_file, parse_duration
 from hostwatch.errors import ConfigError, HostwatchError, UnsafeBindError
 
@@ -166,7 +166,9 @@ def snapshot(args: argparse.Namespace) -> int:
             f"unknown section(s) {', '.join(unknown)}; choose from {', '.join(SECTION_SOURCES)}"
         )
     interval = parse_duration(args.interval)
-    collector = Collector(interval=interval, only=only)
+    # Every source is due on both samples, so each rate spans exactly --interval.
+    every_time = dict.fromkeys(sources_for(only or SECTION_SOURCES), 0.0)
+    collector = Collector(interval=interval, only=only, refresh=every_time)
     collector.collect()
     time.sleep(interval)
     snap = collector.collect()

@@ -14,7 +14,8 @@ import psutil
 import pytest
 from collect_support import SLEEP, SPIN, child, marker, poll
 
-from hostwatch.collect.processes import ProcessSource, group_by_program, summarize
+from hostwatch.collect.process_procfs import ProcfsProcessReader
+from hostwatch.collect.processes import ProcessSource, PsutilProcessReader, group_by_program, summarize
 from hostwatch.model import ProcessInfo, ProcessIO, ProcessMemory, ProcessStats
 
 
@@ -189,3 +190,53 @@ def test_programs_add_up_processes_of_one_name_busiest_first() -> None:
     assert nginx.cpu_percent == 3.8  # 3.75 rounded to one decimal
     assert (nginx.io_read_bytes_rate, nginx.io_write_bytes_rate) == (20.0, 2.0)
     assert nginx.username == "alice"
+
+
+def test_procfs_rows_agree_with_psutil(sleeper: tuple[subprocess.Popen[bytes], str]) -> None:
+    """The /proc reader and psutil describe the same child identically."""
+    process, _ = sleeper
+    row = row_of(ProcessSource(reader=ProcfsProcessReader(psutil.boot_time())).sample(1.0), process.pid)
+    assert row is not None
+    handle = psutil.Process(process.pid)
+    with handle.oneshot():
+        assert (row.ppid, row.name, row.cmdline) == (handle.ppid(), handle.name(), handle.cmdline())
+        assert row.username == handle.username()
+        assert row.num_threads == handle.num_threads()
+        assert row.nice == handle.nice()
+        assert abs(row.create_time - handle.create_time()) < 0.05
+        memory = handle.memory_info()
+        # The child may still be importing between the two reads: allow a few MiB of growth.
+        assert abs(row.memory.vms - memory.vms) <= 4 << 20
+        assert abs(row.memory.rss - memory.rss) <= 4 << 20
+        assert abs(row.cpu_times.user - handle.cpu_times().user) < 0.1
+        counters = handle.io_counters()
+        assert row.io is not None
+        assert row.io.read_count <= counters.read_count
+
+
+def test_psutil_reader_finds_the_child_and_measures_its_cpu(
+    spinner: tuple[subprocess.Popen[bytes], str],
+) -> None:
+    """The portable psutil reader (used off Linux) finds the child and sees it spin."""
+    process, word = spinner
+    source = ProcessSource(reader=PsutilProcessReader())
+    first = row_of(source.sample(time.monotonic()), process.pid)
+    assert first is not None
+    assert word in first.cmdline
+    assert first.cpu_percent == 0.0
+
+    def busy() -> float | None:
+        row = row_of(source.sample(time.monotonic()), process.pid)
+        return row.cpu_percent if row is not None and row.cpu_percent > 20 else None
+
+    assert poll(busy, deadline=20.0)
+
+
+def test_kernel_threads_have_no_memory_or_io() -> None:
+    """Children of kthreadd are listed with zero memory and zero I/O, as the kernel accounts them."""
+    rows = ProcessSource().sample(0.0).items
+    kernel = [r for r in rows if r.ppid == 2]
+    for row in kernel:
+        assert row.memory == ProcessMemory()
+        assert row.io == ProcessIO()
+        assert row.cmdline == []

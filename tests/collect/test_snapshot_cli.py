@@ -66,11 +66,6 @@ def test_pretty_output_is_indented_json(
     assert result.stdout.endswith("}\n")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli.snapshot builds Collector(interval=...) with default refreshes, so cpu (1 s) is not "
-    "due again after a shorter --interval and the priming sample's zeros are printed",
-)
 def test_reported_sample_covers_the_interval_after_the_priming_one(
     cpu_memory: tuple[subprocess.CompletedProcess[str], dict[str, Any]],
 ) -> None:

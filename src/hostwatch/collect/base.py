@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Container, Hashable
 from typing import Any, ClassVar
 
 
@@ -60,7 +60,7 @@ class RateMeter:
         """Start `key` afresh: its next sample reports zero rates."""
         self._last.pop(key, None)
 
-    def forget_missing(self, keys: Mapping[Hashable, object] | set[Hashable]) -> None:
+    def forget_missing(self, keys: Container[object]) -> None:
         """Drop state for keys that no longer exist (exited processes, removed devices)."""
         for key in [k for k in self._last if k not in keys]:
             del self._last[key]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import pwd
 from collections.abc import Callable
 from typing import TypeVar
@@ -11,6 +12,7 @@ import psutil
 
 from hostwatch.collect import procfs
 from hostwatch.collect.base import RateMeter, Source
+from hostwatch.collect.process_procfs import ProcfsProcessReader
 from hostwatch.model import (
     ProcessCpuTimes,
     ProcessInfo,
@@ -45,32 +47,25 @@ def _attempt(read: Callable[[], T], fallback: T) -> T:
         return fallback
 
 
-class ProcessSource(Source):
-    """Samples every process, keeping psutil handles so CPU percentages come from deltas.
+class PsutilProcessReader:
+    """Portable reader through psutil, for systems without Linux's /proc.
 
-    The handles are this source's own rather than psutil.process_iter's shared
+    The handles are this reader's own rather than psutil.process_iter's shared
     cache, so two collectors in one process never steal each other's deltas.
     """
-
-    name = "processes"
-    refresh = 2.0
 
     def __init__(self) -> None:
         self._handles: dict[int, psutil.Process] = {}
         self._identity: dict[int, tuple[int, str]] = {}
         self._io = RateMeter()
         self._users: dict[int, str] = {}
-        self._last_time: float | None = None
 
-    def sample(self, now: float) -> ProcessStats:
-        total_memory = psutil.virtual_memory().total or 1
-        pids = psutil.pids()
-        elapsed = now - self._last_time if self._last_time is not None else 0.0
-        self._last_time = now
+    def read_all(self, now: float, total_memory: int) -> list[ProcessInfo]:
+        """One row per live process; processes that exit mid-read are left out."""
         handles: dict[int, psutil.Process] = {}
         identity: dict[int, tuple[int, str]] = {}
         rows: list[ProcessInfo] = []
-        for pid in pids:
+        for pid in psutil.pids():
             try:
                 row = self._read(pid, total_memory, now)
             except (psutil.NoSuchProcess, psutil.ZombieProcess, ProcessLookupError):
@@ -80,18 +75,10 @@ class ProcessSource(Source):
             identity[pid] = (row.ppid, row.name)
         self._handles, self._identity = handles, identity
         self._io.forget_missing(set(handles))
-        return summarize(rows, pid_max=procfs.read_int("/proc/sys/kernel/pid_max") or 0, elapsed=elapsed)
-
-    def empty(self) -> ProcessStats:
-        return ProcessStats()
+        return rows
 
     def _read(self, pid: int, total_memory: int, now: float) -> ProcessInfo:
-        """One process's row, from a kept handle unless its PID now names another process.
-
-        A reused PID shows as a changed parent or name, read from the same
-        /proc/PID/stat the row needs anyway, which spares the extra reads of
-        psutil's `is_running()`.
-        """
+        """A row from the kept handle unless the PID now names another process (new parent or name)."""
         handle = self._handles.get(pid)
         if handle is not None:
             with handle.oneshot():
@@ -106,7 +93,7 @@ class ProcessSource(Source):
     def _username(self, handle: psutil.Process) -> str:
         uid = _attempt(lambda: handle.uids().real, -1)
         if uid < 0:
-            return ""
+            return _attempt(handle.username, "")
         name = self._users.get(uid)
         if name is None:
             try:
@@ -164,6 +151,38 @@ class ProcessSource(Source):
             io=io,
             create_time=_attempt(handle.create_time, 0.0),
         )
+
+
+
+class ProcessSource(Source):
+    """Every process with counts by state and program groups.
+
+    On Linux rows come straight from /proc (`ProcfsProcessReader`), elsewhere
+    through psutil; both keep per-process state so CPU and I/O rates come from
+    deltas and a process's first sample reports zero.
+    """
+
+    name = "processes"
+    refresh = 2.0
+
+    def __init__(self, reader: ProcfsProcessReader | PsutilProcessReader | None = None) -> None:
+        if reader is None:
+            reader = (
+                ProcfsProcessReader(psutil.boot_time())
+                if os.path.exists("/proc/self/stat")
+                else PsutilProcessReader()
+            )
+        self._reader = reader
+        self._last_time: float | None = None
+
+    def sample(self, now: float) -> ProcessStats:
+        elapsed = now - self._last_time if self._last_time is not None else 0.0
+        self._last_time = now
+        rows = self._reader.read_all(now, psutil.virtual_memory().total)
+        return summarize(rows, pid_max=procfs.read_int("/proc/sys/kernel/pid_max") or 0, elapsed=elapsed)
+
+    def empty(self) -> ProcessStats:
+        return ProcessStats()
 
 
 def summarize(rows: list[ProcessInfo], *, pid_max: int = 0, elapsed: float = 0.0) -> ProcessStats:
