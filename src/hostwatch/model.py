@@ -263,9 +263,11 @@ class NetworkStats(Struct):
     """Receive plus transmit errors per second, all non-loopback interfaces."""
     drops_rate: float = 0.0
     tcp_states: dict[str, int] = {}
-    """TCP sockets by state name (`ESTABLISHED`, `LISTEN`, ...)."""
+    """TCP sockets by state name (`ESTABLISHED`, `LISTEN`, ...), refreshed every 30 s by default."""
     tcp_count: int = 0
+    """TCP sockets, TIME_WAIT included, from the kernel's counters."""
     udp_count: int = 0
+    """Bound UDP sockets."""
     conntrack_count: int | None = None
     conntrack_max: int | None = None
     time_since_update: float = 0.0

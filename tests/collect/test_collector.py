@@ -233,7 +233,7 @@ def test_only_runs_the_sources_behind_the_chosen_sections() -> None:
     """`only` keeps the sources feeding those sections; the rest of the snapshot is default-empty."""
     collector = Collector(only=["disk", "memory"])
     assert sorted(collector.source_names) == ["diskio", "filesystems", "memory"]
-    assert sources_for(["network"]) == {"network", "sockets"}
+    assert sources_for(["network"]) == {"network", "sockets", "tcp_states"}
     snapshot = collector.collect()
     assert snapshot.memory.total > 0
     assert any(fs.mount_point == "/" for fs in snapshot.disk.filesystems)

@@ -10,7 +10,8 @@ from contextlib import ExitStack, contextmanager
 import pytest
 
 from hostwatch.collect import procfs
-from hostwatch.collect.network import NetworkSource, SocketsSource, netmask_to_cidr
+from hostwatch.collect.network import NetworkSource, netmask_to_cidr
+from hostwatch.collect.sockets import SocketCountsSource, TcpStatesSource, parse_sockstat
 from hostwatch.model import DefaultRoute, NetInterface, NetworkStats
 
 PAYLOAD = 1 << 20
@@ -147,7 +148,7 @@ def test_netmask_to_cidr(netmask: str, cidr: int) -> None:
 
 def listen_count() -> int:
     """LISTEN sockets as the sockets source counts them now."""
-    return SocketsSource().sample(0.0).tcp_states.get("LISTEN", 0)
+    return TcpStatesSource().sample(0.0).get("LISTEN", 0)
 
 
 def test_listening_sockets_the_test_opens_are_counted() -> None:
@@ -171,27 +172,54 @@ def test_bound_udp_sockets_are_counted() -> None:
     """Binding 4 UDP sockets raises the UDP count by at least 4 (retried, as other processes churn)."""
     rises = []
     for _ in range(5):
-        before = SocketsSource().sample(0.0).udp_count
+        before = SocketCountsSource().sample(0.0).udp_count
         with udp_sockets(4):
-            during = SocketsSource().sample(0.0).udp_count
+            during = SocketCountsSource().sample(0.0).udp_count
         rises.append(during - before)
         if rises[-1] >= 4:
             break
     assert max(rises) >= 4, rises
 
 
-def test_tcp_count_is_the_sum_of_states_and_matches_the_kernel_tables() -> None:
-    """`tcp_count` adds up `tcp_states`, whose names are the kernel's state names."""
-    stats = SocketsSource().sample(0.0)
-    assert stats.tcp_count == sum(stats.tcp_states.values())
-    assert set(stats.tcp_states) <= {*procfs.TCP_STATE_NAMES.values(), "UNKNOWN"}
+def test_tcp_states_use_the_kernels_state_names() -> None:
+    """`tcp_states` keys are the kernel's state names."""
     with listeners(1):
-        assert SocketsSource().sample(0.0).tcp_states.get("LISTEN", 0) >= 1
+        states = TcpStatesSource().sample(0.0)
+    assert states.get("LISTEN", 0) >= 1
+    assert set(states) <= {*procfs.TCP_STATE_NAMES.values(), "UNKNOWN"}
+
+
+def test_tcp_count_follows_the_kernel_counters_and_agrees_with_the_state_walk() -> None:
+    """Listening sockets raise `tcp_count`, and without churn it equals the sum of the states."""
+    rises = []
+    for _ in range(5):
+        before = SocketCountsSource().sample(0.0).tcp_count
+        with listeners(4):
+            during = SocketCountsSource().sample(0.0).tcp_count
+        rises.append(during - before)
+        if rises[-1] >= 4:
+            break
+    assert max(rises) >= 4, rises
+    agreements = []
+    for _ in range(5):
+        counted = SocketCountsSource().sample(0.0).tcp_count
+        walked = sum(TcpStatesSource().sample(0.0).values())
+        agreements.append(counted == walked)
+        if agreements[-1]:
+            break
+    assert any(agreements)
+
+
+def test_sockstat_lines_parse_into_tables() -> None:
+    """/proc/net/sockstat's `NAME: key value ...` lines become nested counts."""
+    table = parse_sockstat("sockets: used 8\nTCP: inuse 3 orphan 0 tw 9 alloc 4 mem 2\nUDP: inuse 2 mem 1\n")
+    assert table["TCP"] == {"inuse": 3, "orphan": 0, "tw": 9, "alloc": 4, "mem": 2}
+    assert table["UDP"]["inuse"] == 2
 
 
 def test_conntrack_is_none_without_netfilter_tracking() -> None:
     """Without the nf_conntrack module the counts are None rather than 0; with it, numbers."""
-    stats = SocketsSource().sample(0.0)
+    stats = SocketCountsSource().sample(0.0)
     expected = procfs.read_int("/proc/sys/net/netfilter/nf_conntrack_max")
     assert stats.conntrack_max == expected
     assert (stats.conntrack_count is None) == (expected is None)
@@ -199,4 +227,5 @@ def test_conntrack_is_none_without_netfilter_tracking() -> None:
 
 def test_empty_values_are_declared() -> None:
     """A host whose network cannot be read reports no interfaces and no sockets."""
-    assert NetworkSource().empty() == SocketsSource().empty() == NetworkStats()
+    assert NetworkSource().empty() == SocketCountsSource().empty() == NetworkStats()
+    assert TcpStatesSource().empty() == {}

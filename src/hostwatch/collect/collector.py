@@ -16,10 +16,11 @@ from hostwatch.collect.gpu import GpuSource
 from hostwatch.collect.irq import IrqSource
 from hostwatch.collect.load import LoadSource
 from hostwatch.collect.memory import MemorySource
-from hostwatch.collect.network import NetworkSource, SocketsSource
+from hostwatch.collect.network import NetworkSource
 from hostwatch.collect.processes import ProcessSource
 from hostwatch.collect.raid import RaidSource
 from hostwatch.collect.sensors import SensorSource
+from hostwatch.collect.sockets import SocketCountsSource, TcpStatesSource
 from hostwatch.collect.system import SystemSource
 from hostwatch.collect.wifi import WifiSource
 from hostwatch.model import DiskStats, NetworkStats, Snapshot
@@ -33,7 +34,7 @@ SECTION_SOURCES: dict[str, tuple[str, ...]] = {
     "load": ("load",),
     "memory": ("memory",),
     "disk": ("filesystems", "diskio"),
-    "network": ("network", "sockets"),
+    "network": ("network", "sockets", "tcp_states"),
     "processes": ("processes",),
     "sensors": ("sensors",),
     "gpus": ("gpu",),
@@ -47,7 +48,8 @@ def default_sources() -> list[Source]:
     """A fresh instance of every source this package knows."""
     return [
         SystemSource(), CpuSource(), LoadSource(), MemorySource(), FilesystemSource(),
-        DiskIOSource(), NetworkSource(), SocketsSource(), ProcessSource(), SensorSource(),
+        DiskIOSource(), NetworkSource(), SocketCountsSource(), TcpStatesSource(), ProcessSource(),
+        SensorSource(),
         GpuSource(), IrqSource(), WifiSource(), RaidSource(),
     ]
 
@@ -144,12 +146,12 @@ class Collector:
         if "diskio" in values or "filesystems" in values:
             io: DiskStats = values.get("diskio") or DiskStats()
             parts["disk"] = msgspec.structs.replace(io, filesystems=values.get("filesystems", []))
-        if "network" in values or "sockets" in values:
+        if "network" in values or "sockets" in values or "tcp_states" in values:
             net: NetworkStats = values.get("network") or NetworkStats()
             sockets: NetworkStats = values.get("sockets") or NetworkStats()
             parts["network"] = msgspec.structs.replace(
                 net,
-                tcp_states=sockets.tcp_states,
+                tcp_states=values.get("tcp_states", {}),
                 tcp_count=sockets.tcp_count,
                 udp_count=sockets.udp_count,
                 conntrack_count=sockets.conntrack_count,

@@ -119,34 +119,3 @@ class NetworkSource(Source):
 
     def empty(self) -> NetworkStats:
         return NetworkStats()
-
-
-class SocketsSource(Source):
-    """TCP sockets by state, UDP sockets and conntrack usage, read from the kernel's tables.
-
-    psutil.net_connections maps every socket to its process, which costs far more
-    than these counts need; /proc/net gives them directly.
-    """
-
-    name = "sockets"
-    refresh = 2.0
-
-    def sample(self, now: float) -> NetworkStats:
-        states = procfs.tcp_states()
-        if states is None:
-            states = {}
-            for conn in psutil.net_connections(kind="tcp"):
-                states[conn.status] = states.get(conn.status, 0) + 1
-            udp = len(psutil.net_connections(kind="udp"))
-        else:
-            udp = procfs.count_socket_lines("/proc/net/udp") + procfs.count_socket_lines("/proc/net/udp6")
-        return NetworkStats(
-            tcp_states=states,
-            tcp_count=sum(states.values()),
-            udp_count=udp,
-            conntrack_count=procfs.read_int("/proc/sys/net/netfilter/nf_conntrack_count"),
-            conntrack_max=procfs.read_int("/proc/sys/net/netfilter/nf_conntrack_max"),
-        )
-
-    def empty(self) -> NetworkStats:
-        return NetworkStats()
