@@ -15,6 +15,7 @@ from hostwatch.collect.base import Source
 from hostwatch.collect.collector import SECTION_SOURCES, Collector, default_sources, sources_for
 from hostwatch.collect.sensors import SensorSource
 from hostwatch.collect.wifi import WifiSource
+from hostwatch.errors import ConfigError
 from hostwatch.model import SECTIONS, MemoryStats, Sensor, Snapshot
 
 
@@ -260,3 +261,30 @@ def test_whole_snapshot_round_trips_through_msgspec_json() -> None:
     assert "list" in document["processes"]  # the process list is encoded under vminfo's name
     assert document["schema"] == snapshot.schema
     assert snapshot.seq == 2
+
+
+def test_unknown_source_in_refresh_is_a_config_error() -> None:
+    """A misspelt source name in the refresh settings is refused, naming it and the known ones."""
+    with pytest.raises(ConfigError, match="procesess"):
+        Collector(refresh={"procesess": 5.0})
+
+
+def test_a_failed_slow_source_is_retried_within_five_ticks() -> None:
+    """A source with a 60 s refresh that fails is tried again after five intervals, not sixty."""
+
+    class FlakyOnce(CountingSource):
+        name = "flaky"
+        refresh = 60.0
+
+        def sample(self, now: float) -> Any:
+            self.times.append(now)
+            if len(self.times) == 1:
+                raise OSError("not yet")
+            return MemoryStats(total=len(self.times))
+
+    clock = FakeClock()
+    source = FlakyOnce()
+    collector = Collector(interval=1.0, sources=[source], clock=clock)
+    run(collector, clock, 7)
+    assert len(source.times) == 2
+    assert source.times[1] - source.times[0] == 5.0

@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 import time
 from contextlib import ExitStack
+from pathlib import Path
 
 import pytest
 from collect_support import SPIN, child, marker, poll, proc_stat_counter
 
-from hostwatch.collect.cpu import CpuSource, times_percent, usage_of
+from hostwatch.collect.cpu import CpuSource, parse_proc_stat, times_percent, usage_of
 from hostwatch.model import CpuStats, CpuTimesPercent
 
 BREAKDOWN = ("user", "system", "idle", "iowait", "irq", "softirq", "nice", "steal")
@@ -133,3 +134,30 @@ def test_usage_of_keeps_only_the_breakdown() -> None:
     """usage_of drops counters and cores and keeps every percentage."""
     stats = CpuStats(total=12.5, user=10.0, system=2.5, idle=87.5, cores=4, ctx_switches=99)
     assert usage_of(stats) == CpuTimesPercent(total=12.5, user=10.0, system=2.5, idle=87.5)
+
+
+def test_proc_stat_parses_in_one_pass() -> None:
+    """One /proc/stat text gives the total ticks, each core's, and the event counters, in state order."""
+    text = (
+        "cpu  10 1 5 100 2 0 3 4 0 0\n"
+        "cpu0 5 1 2 50 1 0 1 2 0 0\n"
+        "cpu1 5 0 3 50 1 0 2 2 0 0\n"
+        "intr 999 1 2 3\nctxt 12345\nbtime 1\nprocesses 5\nsoftirq 77 1 2\n"
+    )
+    total, cores, counters = parse_proc_stat(text)
+    # _STATES order: user, system, idle, iowait, irq, softirq, nice, steal, guest, guest_nice
+    assert total == (10.0, 5.0, 100.0, 2.0, 0.0, 3.0, 1.0, 4.0, 0.0, 0.0)
+    assert len(cores) == 2
+    assert cores[1][1] == 3.0
+    assert counters == (12345, 999, 77, 0)
+
+
+def test_proc_stat_reading_matches_psutil() -> None:
+    """The single-read parser agrees with psutil's three reads on this machine's counters."""
+    import psutil
+
+    _, cores, counters = parse_proc_stat(Path("/proc/stat").read_text())
+    assert len(cores) == len(psutil.cpu_times(percpu=True))
+    stats = psutil.cpu_stats()
+    assert counters[0] <= stats.ctx_switches
+    assert counters[1] <= stats.interrupts

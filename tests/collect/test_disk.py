@@ -12,7 +12,7 @@ import psutil
 import pytest
 from collect_support import poll
 
-from hostwatch.collect.disk import DiskIOSource, FilesystemSource, is_whole_disk
+from hostwatch.collect.disk import DiskIOSource, FilesystemSource, is_physical_disk
 from hostwatch.model import DiskIO, DiskStats, Filesystem
 
 PSEUDO = frozenset({
@@ -162,7 +162,7 @@ def test_device_totals_count_whole_disks_only() -> None:
     source = DiskIOSource()
     source.sample(time.monotonic())
     stats = source.sample(time.monotonic() + 1.0)
-    whole = [d for d in stats.io if is_whole_disk(d.name)]
+    whole = [d for d in stats.io if is_physical_disk(d.name)]
     assert stats.write_bytes_rate == pytest.approx(sum(d.write_bytes_rate for d in whole), abs=0.2)
     assert stats.read_bytes_rate == pytest.approx(sum(d.read_bytes_rate for d in whole), abs=0.2)
     if Path("/sys/block").is_dir():

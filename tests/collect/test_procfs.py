@@ -93,3 +93,14 @@ def test_pid_max_is_read_from_the_kernel() -> None:
     """read_int gives the same number the kernel writes in /proc/sys/kernel/pid_max."""
     expected = int(Path("/proc/sys/kernel/pid_max").read_text().strip())
     assert procfs.read_int("/proc/sys/kernel/pid_max") == expected
+
+
+def test_default_gateways_prefer_the_lowest_metric_and_allow_no_gateway(tmp_path: Path) -> None:
+    """The lowest-metric default route comes first; a point-to-point default route has no gateway."""
+    route = tmp_path / "route"
+    route.write_text(
+        "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n"
+        "eth0\t00000000\t0101A8C0\t0003\t0\t0\t600\t00000000\t0\t0\t0\n"
+        "wg0\t00000000\t00000000\t0001\t0\t0\t50\t00000000\t0\t0\t0\n"
+    )
+    assert list(procfs.default_gateways(str(route)).items()) == [("wg0", ""), ("eth0", "192.168.1.1")]

@@ -109,3 +109,11 @@ def test_raid_source_on_this_host_matches_the_kernel_table() -> None:
         assert arrays == RaidSource().empty() == []
     else:
         assert arrays == parse_mdstat(mdstat.read_text())
+
+
+def test_an_inactive_array_has_no_working_members() -> None:
+    """An inactive array of spares lists its members but counts none of them as working."""
+    (array,) = parse_mdstat(INACTIVE)
+    assert array.status == "inactive"
+    assert array.available == 2
+    assert array.used == 0

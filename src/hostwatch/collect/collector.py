@@ -23,6 +23,7 @@ from hostwatch.collect.sensors import SensorSource
 from hostwatch.collect.sockets import SocketCountsSource, TcpStatesSource
 from hostwatch.collect.system import SystemSource
 from hostwatch.collect.wifi import WifiSource
+from hostwatch.errors import ConfigError
 from hostwatch.model import DiskStats, NetworkStats, Snapshot
 
 logger = logging.getLogger(__name__)
@@ -81,11 +82,15 @@ class Collector:
         self.interval = interval
         self._clock = clock
         wanted = sources_for(only) if only is not None else None
-        self._sources = [
-            s for s in (sources if sources is not None else default_sources())
-            if wanted is None or s.name in wanted
-        ]
+        every = sources if sources is not None else default_sources()
         overrides = dict(refresh or {})
+        unknown = sorted(set(overrides) - {s.name for s in every})
+        if unknown:
+            raise ConfigError(
+                f"refresh names unknown source(s) {', '.join(unknown)}; "
+                f"known: {', '.join(sorted(s.name for s in every))}"
+            )
+        self._sources = [s for s in every if wanted is None or s.name in wanted]
         self._refresh = {s.name: float(overrides.get(s.name, s.refresh)) for s in self._sources}
         self._due: dict[str, float] = {}
         self._values: dict[str, Any] = {s.name: s.empty() for s in self._sources}
@@ -110,12 +115,15 @@ class Collector:
         for source in self._sources:
             if now + slack < self._due.get(source.name, 0.0):
                 continue
-            self._due[source.name] = now + self.refresh_of(source.name)
-            self._values[source.name] = self._sample(source, now)
+            value, ok = self._sample(source, now)
+            self._values[source.name] = value
+            # A failed source is retried within a few ticks, not after its full refresh (60 s for system).
+            refresh = self.refresh_of(source.name)
+            self._due[source.name] = now + (refresh if ok else min(refresh, 5 * self.interval))
         self._seq += 1
         return self._assemble()
 
-    def _sample(self, source: Source, now: float) -> Any:
+    def _sample(self, source: Source, now: float) -> tuple[Any, bool]:
         try:
             value = source.sample(now)
         except Exception as exc:  # loop boundary: one broken source must not stop the others
@@ -123,10 +131,10 @@ class Collector:
             if self._errors.get(source.name) != reason:
                 logger.warning("source %s failed, reporting it empty: %s", source.name, reason)
                 self._errors[source.name] = reason
-            return source.empty()
+            return source.empty(), False
         if self._errors.pop(source.name, None) is not None:
             logger.info("source %s recovered", source.name)
-        return value
+        return value, True
 
     def _assemble(self) -> Snapshot:
         values = self._values

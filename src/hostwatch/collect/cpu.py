@@ -7,13 +7,68 @@ from typing import Any
 import psutil
 
 from hostwatch.collect.base import RateMeter, Source
+from hostwatch.collect.procfs import read_text
 from hostwatch.model import CoreUsage, CpuStats, CpuTimesPercent
 
 _STATES = ("user", "system", "idle", "iowait", "irq", "softirq", "nice", "steal", "guest", "guest_nice")
 
 
+# /proc/stat's column order (proc(5)), and where each column goes in `_STATES` order.
+_PROC_STAT_COLUMNS = (
+    "user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal", "guest", "guest_nice",
+)
+_PROC_STAT_ORDER = tuple(_PROC_STAT_COLUMNS.index(state) for state in _STATES)
+
+
 def _as_tuple(times: Any) -> tuple[float, ...]:
     return tuple(float(getattr(times, state, 0.0)) for state in _STATES)
+
+
+def _ticks(fields: list[str]) -> tuple[float, ...]:
+    values = [float(v) for v in fields[1:11]] + [0.0] * (11 - len(fields))
+    return tuple(values[i] for i in _PROC_STAT_ORDER)
+
+
+Ticks = tuple[float, ...]
+EventCounters = tuple[int, int, int, int]
+
+
+def parse_proc_stat(text: str) -> tuple[Ticks, list[Ticks], EventCounters]:
+    """Whole-machine ticks, per-core ticks (in `_STATES` order) and event counters from /proc/stat.
+
+    One read of /proc/stat gives what psutil takes three reads of it to give.
+    """
+    total: tuple[float, ...] = (0.0,) * len(_STATES)
+    cores: list[tuple[float, ...]] = []
+    ctxt = intr = softirq = 0
+    for line in text.splitlines():
+        fields = line.split()
+        if not fields:
+            continue
+        key = fields[0]
+        if key == "cpu":
+            total = _ticks(fields)
+        elif key.startswith("cpu"):
+            cores.append(_ticks(fields))
+        elif key == "ctxt":
+            ctxt = int(fields[1])
+        elif key == "intr":
+            intr = int(fields[1])
+        elif key == "softirq":
+            softirq = int(fields[1])
+    return total, cores, (ctxt, intr, softirq, 0)
+
+
+def _read_counters() -> tuple[Ticks, list[Ticks], EventCounters]:
+    text = read_text("/proc/stat")
+    if text is not None:
+        return parse_proc_stat(text)
+    stats = psutil.cpu_stats()
+    return (
+        _as_tuple(psutil.cpu_times()),
+        [_as_tuple(t) for t in psutil.cpu_times(percpu=True)],
+        (stats.ctx_switches, stats.interrupts, stats.soft_interrupts, stats.syscalls),
+    )
 
 
 def times_percent(before: tuple[float, ...], after: tuple[float, ...]) -> dict[str, float]:
@@ -44,10 +99,7 @@ class CpuSource(Source):
         self._meter = RateMeter()
 
     def sample(self, now: float) -> CpuStats:
-        total = _as_tuple(psutil.cpu_times())
-        cores = [_as_tuple(t) for t in psutil.cpu_times(percpu=True)]
-        stats = psutil.cpu_stats()
-        counters = (stats.ctx_switches, stats.interrupts, stats.soft_interrupts, stats.syscalls)
+        total, cores, counters = _read_counters()
         elapsed = self._meter.elapsed("stats", now)
         rates = self._meter.rates("stats", counters, now)
 
@@ -65,13 +117,13 @@ class CpuSource(Source):
         return CpuStats(
             **overall,
             cores=len(cores),
-            ctx_switches=stats.ctx_switches,
+            ctx_switches=counters[0],
             ctx_switches_rate=round(rates[0], 1),
-            interrupts=stats.interrupts,
+            interrupts=counters[1],
             interrupts_rate=round(rates[1], 1),
-            soft_interrupts=stats.soft_interrupts,
+            soft_interrupts=counters[2],
             soft_interrupts_rate=round(rates[2], 1),
-            syscalls=stats.syscalls,
+            syscalls=counters[3],
             syscalls_rate=round(rates[3], 1),
             per_core=per_core,
             time_since_update=round(elapsed, 3),

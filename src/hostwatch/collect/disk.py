@@ -19,11 +19,17 @@ _ROOT_OVERLAY_TYPES = frozenset({"overlay", "aufs", "fuse-overlayfs", "zfs", "bt
 _QUIET_DEVICE_PREFIXES = ("loop", "ram", "zram")
 
 
-def is_whole_disk(name: str) -> bool:
-    """True for a disk rather than one of its partitions, so totals count bytes once."""
-    if os.path.isdir("/sys/block"):
-        return os.path.exists(f"/sys/block/{name}")
-    return True
+def is_physical_disk(name: str) -> bool:
+    """True for a disk that holds its own data: not a partition, nor a device-mapper or md
+    device stacked on other disks, so that I/O totals count each byte once."""
+    if not os.path.isdir("/sys/block"):
+        return True
+    if not os.path.exists(f"/sys/block/{name}"):
+        return False
+    try:
+        return not os.listdir(f"/sys/block/{name}/slaves")
+    except OSError:
+        return True
 
 
 class FilesystemSource(Source):
@@ -74,6 +80,13 @@ class DiskIOSource(Source):
     def __init__(self) -> None:
         self._meter = RateMeter()
         self._last_time: float | None = None
+        self._physical: dict[str, bool] = {}
+
+    def _is_physical(self, name: str) -> bool:
+        known = self._physical.get(name)
+        if known is None:
+            known = self._physical[name] = is_physical_disk(name)
+        return known
 
     def sample(self, now: float) -> DiskStats:
         counters = psutil.disk_io_counters(perdisk=True) or {}
@@ -109,7 +122,7 @@ class DiskIOSource(Source):
                 )
             )
         self._meter.forget_missing(set(counters))
-        whole = [d for d in devices if is_whole_disk(d.name)]
+        whole = [d for d in devices if self._is_physical(d.name)]
         return DiskStats(
             io=devices,
             read_bytes_rate=round(sum(d.read_bytes_rate for d in whole), 1),

@@ -38,7 +38,7 @@ class IrqSource(Source):
     """Per-line interrupt totals and rates; empty where /proc/interrupts is absent."""
 
     name = "irq"
-    refresh = 2.0
+    refresh = 5.0
 
     def __init__(self) -> None:
         self._meter = RateMeter()

@@ -28,13 +28,20 @@ STATE_NAMES: dict[str, str] = {
 }
 
 
-def read_proc_file(path: str, limit: int = 65536) -> bytes | None:
-    """A /proc file's bytes via raw syscalls; None when the process is gone or the file is denied."""
+def read_proc_file(path: str, limit: int = 65536, whole: bool = False) -> bytes | None:
+    """A /proc file's bytes via raw syscalls; None when the process is gone or the file is denied.
+
+    Per-process files other than `cmdline` fit in one page and are generated
+    whole on the first read, so by default one `read` is enough; `whole` reads
+    until end of file.
+    """
     try:
         fd = os.open(path, os.O_RDONLY)
     except (FileNotFoundError, ProcessLookupError, PermissionError, NotADirectoryError):
         return None
     try:
+        if not whole:
+            return os.read(fd, 4096)
         chunks = []
         size = 0
         while size < limit:
@@ -113,7 +120,7 @@ class ProcfsProcessReader:
             if line.startswith(b"Uid:"):
                 uid = int(line.split()[1])
                 break
-        raw = read_proc_file(base + "/cmdline") or b""
+        raw = read_proc_file(base + "/cmdline", whole=True) or b""
         cmdline = [part.decode(errors="replace") for part in raw.rstrip(b"\0").split(b"\0")] if raw else []
         # Some programs rewrite their title with spaces instead of NULs: keep it as one word list.
         if len(cmdline) == 1 and " " in cmdline[0]:

@@ -74,15 +74,23 @@ def tcp_states(paths: tuple[str, ...] = ("/proc/net/tcp", "/proc/net/tcp6")) -> 
 
 
 def default_gateways(path: str = "/proc/net/route") -> dict[str, str]:
-    """Interface name to IPv4 default gateway, from the kernel routing table."""
+    """Interface name to IPv4 default gateway, the preferred (lowest metric) route first.
+
+    A default route without a gateway (a point-to-point link such as WireGuard
+    or PPP) maps its interface to ``.
+    """
     text = read_text(path)
-    gateways: dict[str, str] = {}
+    routes: list[tuple[int, str, str]] = []
     if not text:
-        return gateways
+        return {}
     for line in text.splitlines()[1:]:
         fields = line.split()
         if len(fields) < 8 or fields[1] != "00000000" or fields[7] != "00000000":
             continue
         raw = int(fields[2], 16)
-        gateways.setdefault(fields[0], ".".join(str((raw >> s) & 0xFF) for s in (0, 8, 16, 24)))
+        gateway = ".".join(str((raw >> s) & 0xFF) for s in (0, 8, 16, 24)) if raw else ""
+        routes.append((int(fields[6]), fields[0], gateway))
+    gateways: dict[str, str] = {}
+    for _metric, interface, gateway in sorted(routes):
+        gateways.setdefault(interface, gateway)
     return gateways

@@ -37,7 +37,9 @@ def parse_mdstat(text: str) -> list[RaidArray]:
             current.config = counts.group(3)
     for array in arrays:
         if not array.available:
-            array.available = array.used = len(array.components)
+            array.available = len(array.components)
+            # Without a [n/m] line nothing says the members work; an inactive array has none working.
+            array.used = 0 if array.status == "inactive" else len(array.components)
     return arrays
 
 
