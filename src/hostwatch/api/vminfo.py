@@ -47,6 +47,16 @@ DOCUMENTS: dict[str, tuple[str, DocumentBuilder]] = {
 }
 """Each cached document's path, cache name and builder; `CachedDocuments` serves the same table."""
 
+_SUMMARIES = {
+    "/api/v1/snapshot": "The full dashboard snapshot of one host",
+    "/api/v1/cpu": "CPU totals, per core, and short history",
+    "/api/v1/memory": "Memory and swap",
+    "/api/v1/disk": "File system usage and disk I/O rates",
+    "/api/v1/network": "Throughput, TCP/UDP counts and interface counters",
+    "/api/v1/system": "Host facts: OS, kernel, arch, CPU model and cores, uptime",
+    "/api/v1/health": "Health score (0-100) and warnings",
+}
+
 
 def _cached(request: Request, state: HostState) -> Response:
     name, build = DOCUMENTS[request.url.path]
@@ -54,46 +64,20 @@ def _cached(request: Request, state: HostState) -> Response:
     return json_response(request, body)
 
 
+async def _document(request: Request, state: HostStateDep) -> Response:
+    return _cached(request, state)
+
+
+for _path, _summary in _SUMMARIES.items():
+    router.add_api_route(_path, _document, methods=["GET"], summary=_summary,
+                         name=DOCUMENTS[_path][0])
+
+
 @router.get("/healthz", summary="Liveness of the web process (always public)")
 async def healthz(request: Request) -> Response:
     """`status` and the number of live WebSocket clients."""
     hub = hub_of(request)
     return json_response(request, {"status": "ok", "ws_clients": len(hub.broadcaster)})
-
-
-@router.get("/api/v1/snapshot", summary="The full dashboard snapshot of one host")
-async def snapshot(request: Request, state: HostStateDep) -> Response:
-    return _cached(request, state)
-
-
-@router.get("/api/v1/cpu", summary="CPU totals, per core, and short history")
-async def cpu(request: Request, state: HostStateDep) -> Response:
-    return _cached(request, state)
-
-
-@router.get("/api/v1/memory", summary="Memory and swap")
-async def memory(request: Request, state: HostStateDep) -> Response:
-    return _cached(request, state)
-
-
-@router.get("/api/v1/disk", summary="File system usage and disk I/O rates")
-async def disk(request: Request, state: HostStateDep) -> Response:
-    return _cached(request, state)
-
-
-@router.get("/api/v1/network", summary="Throughput, TCP/UDP counts and interface counters")
-async def network(request: Request, state: HostStateDep) -> Response:
-    return _cached(request, state)
-
-
-@router.get("/api/v1/system", summary="Host facts: OS, kernel, arch, CPU model and cores, uptime")
-async def system(request: Request, state: HostStateDep) -> Response:
-    return _cached(request, state)
-
-
-@router.get("/api/v1/health", summary="Health score (0-100) and warnings")
-async def health(request: Request, state: HostStateDep) -> Response:
-    return _cached(request, state)
 
 
 @router.get("/api/v1/processes", summary="The process list, filtered, sorted and limited")

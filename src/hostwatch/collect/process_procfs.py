@@ -10,10 +10,10 @@ collector watch every process at a fraction of Glances' CPU cost.
 from __future__ import annotations
 
 import os
-import pwd
 from dataclasses import dataclass
 
 from hostwatch.collect.base import RateMeter
+from hostwatch.collect.users import username
 from hostwatch.model import ProcessCpuTimes, ProcessInfo, ProcessIO, ProcessMemory
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -83,7 +83,6 @@ class ProcfsProcessReader:
         self._static: dict[tuple[int, int], _Static] = {}
         self._cpu: dict[tuple[int, int], _Previous] = {}
         self._io = RateMeter()
-        self._users: dict[int, str] = {}
 
     def read_all(self, now: float, total_memory: int) -> list[ProcessInfo]:
         """One row per live process; processes that exit mid-read are left out."""
@@ -101,16 +100,6 @@ class ProcfsProcessReader:
         self._io.forget_missing(seen)
         return rows
 
-    def _username(self, uid: int) -> str:
-        name = self._users.get(uid)
-        if name is None:
-            try:
-                name = pwd.getpwuid(uid).pw_name
-            except KeyError:
-                name = str(uid)
-            self._users[uid] = name
-        return name
-
     def _read_static(self, base: str, now: float) -> _Static | None:
         status = read_proc_file(base + "/status")
         if status is None:
@@ -125,7 +114,7 @@ class ProcfsProcessReader:
         # Some programs rewrite their title with spaces instead of NULs: keep it as one word list.
         if len(cmdline) == 1 and " " in cmdline[0]:
             cmdline = cmdline[0].split()
-        return _Static(cmdline=cmdline, username=self._username(uid) if uid >= 0 else "", read_at=now)
+        return _Static(cmdline=cmdline, username=username(uid) if uid >= 0 else "", read_at=now)
 
     def _read(self, pid: int, now: float, total_memory: int,
               seen: set[tuple[int, int]]) -> ProcessInfo | None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import pwd
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -13,6 +12,7 @@ import psutil
 from hostwatch.collect import procfs
 from hostwatch.collect.base import RateMeter, Source
 from hostwatch.collect.process_procfs import ProcfsProcessReader
+from hostwatch.collect.users import username
 from hostwatch.model import (
     ProcessCpuTimes,
     ProcessInfo,
@@ -58,7 +58,6 @@ class PsutilProcessReader:
         self._handles: dict[int, psutil.Process] = {}
         self._identity: dict[int, tuple[int, str]] = {}
         self._io = RateMeter()
-        self._users: dict[int, str] = {}
 
     def read_all(self, now: float, total_memory: int) -> list[ProcessInfo]:
         """One row per live process; processes that exit mid-read are left out."""
@@ -90,18 +89,10 @@ class PsutilProcessReader:
         with handle.oneshot():
             return self._row(handle, total_memory, now)
 
-    def _username(self, handle: psutil.Process) -> str:
+    @staticmethod
+    def _username(handle: psutil.Process) -> str:
         uid = _attempt(lambda: handle.uids().real, -1)
-        if uid < 0:
-            return _attempt(handle.username, "")
-        name = self._users.get(uid)
-        if name is None:
-            try:
-                name = pwd.getpwuid(uid).pw_name
-            except KeyError:
-                name = str(uid)
-            self._users[uid] = name
-        return name
+        return username(uid) if uid >= 0 else _attempt(handle.username, "")
 
     def _row(self, handle: psutil.Process, total_memory: int, now: float) -> ProcessInfo:
         mem = _attempt(handle.memory_info, None)
