@@ -91,6 +91,8 @@ class Settings:
     log_level: str = "info"
     refresh: Mapping[str, float] = field(default_factory=dict)
     health: HealthThresholds = field(default_factory=HealthThresholds)
+    glances: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    jwt_secret: str | None = None
 
 
 SETTINGS: dict[str, str] = {
@@ -107,6 +109,8 @@ SETTINGS: dict[str, str] = {
     "log_level": "debug, info, warning or error.",
     "refresh": "Per-source refresh intervals in seconds, e.g. processes = 2.",
     "health": "Health warning and critical thresholds.",
+    "glances": "Overrides of Glances' limits per plugin, e.g. [glances.cpu] cpu_user_careful = 40.",
+    "jwt_secret": "HS256 secret that signs the JWTs TurboCore clients send (default: the token).",
 }
 
 
@@ -181,6 +185,7 @@ def build_settings(*layers: Mapping[str, Any]) -> Settings:
     values: dict[str, Any] = {}
     health: dict[str, float] = {}
     refresh: dict[str, float] = {}
+    glances: dict[str, dict[str, Any]] = {}
     known = {f.name for f in dataclasses.fields(Settings)}
     thresholds = {f.name: getattr(HealthThresholds(), f.name) for f in dataclasses.fields(HealthThresholds)}
     for layer in layers:
@@ -196,10 +201,14 @@ def build_settings(*layers: Mapping[str, Any]) -> Settings:
             elif name == "refresh":
                 for source, seconds in _table(name, value).items():
                     refresh[source] = parse_duration(seconds)
+            elif name == "glances":
+                for plugin, limits in _table(name, value).items():
+                    glances.setdefault(plugin, {}).update(_table(f"glances.{plugin}", limits))
             else:
-                values[name] = _coerce(name, value, getattr(defaults, name) if name != "token" else "")
+                template = "" if name in ("token", "jwt_secret") else getattr(defaults, name)
+                values[name] = _coerce(name, value, template)
     settings = dataclasses.replace(
-        defaults, **values, refresh=refresh, health=HealthThresholds(**health)
+        defaults, **values, refresh=refresh, health=HealthThresholds(**health), glances=glances
     )
     _validate(settings)
     return settings
