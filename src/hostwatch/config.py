@@ -92,7 +92,6 @@ class Settings:
     refresh: Mapping[str, float] = field(default_factory=dict)
     health: HealthThresholds = field(default_factory=HealthThresholds)
     glances: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-    jwt_secret: str | None = None
 
 
 SETTINGS: dict[str, str] = {
@@ -110,7 +109,6 @@ SETTINGS: dict[str, str] = {
     "refresh": "Per-source refresh intervals in seconds, e.g. processes = 2.",
     "health": "Health warning and critical thresholds.",
     "glances": "Overrides of Glances' limits per plugin, e.g. [glances.cpu] cpu_user_careful = 40.",
-    "jwt_secret": "HS256 secret that signs the JWTs TurboCore clients send (default: the token).",
 }
 
 
@@ -205,7 +203,7 @@ def build_settings(*layers: Mapping[str, Any]) -> Settings:
                 for plugin, limits in _table(name, value).items():
                     glances.setdefault(plugin, {}).update(_table(f"glances.{plugin}", limits))
             else:
-                template = "" if name in ("token", "jwt_secret") else getattr(defaults, name)
+                template = "" if name == "token" else getattr(defaults, name)
                 values[name] = _coerce(name, value, template)
     settings = dataclasses.replace(
         defaults, **values, refresh=refresh, health=HealthThresholds(**health), glances=glances
