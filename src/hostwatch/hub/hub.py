@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from hostwatch.alerts.engine import AlertEngine
 from hostwatch.config import HealthThresholds
 from hostwatch.hub.broadcaster import Broadcaster
 from hostwatch.hub.health import evaluate
@@ -23,8 +24,9 @@ class Hub:
     """
 
     def __init__(self, thresholds: HealthThresholds | None = None, history_size: int = 300,
-                 queue_size: int = 8) -> None:
+                 queue_size: int = 8, alerts: AlertEngine | None = None) -> None:
         self.thresholds = thresholds or HealthThresholds()
+        self.alerts = alerts
         self.hosts = HostRegistry()
         self.broadcaster = Broadcaster(queue_size)
         self._history_size = history_size
@@ -45,6 +47,8 @@ class Hub:
             logger.debug("host %s sent an older snapshot than the latest; kept as history only", host.id)
         health = evaluate(snapshot, self.thresholds)
         state.update(snapshot, health)
+        if self.alerts is not None:
+            self.alerts.evaluate(host.id, snapshot)
         host.interval = snapshot.interval
         host.version = snapshot.system.agent_version or host.version
         self.hosts.seen(host, address=address)
