@@ -1,4 +1,4 @@
-"""`hostwatch serve | snapshot`, and vminfo's spelling `hostwatch --web ...`."""
+"""`hostwatch serve | snapshot | token`, and vminfo's spelling `hostwatch --web ...`."""
 
 from __future__ import annotations
 
@@ -68,7 +68,18 @@ def build_parser() -> argparse.ArgumentParser:
                       help=f"comma-separated sections: {','.join(SECTION_SOURCES)}")
     snap.add_argument("--interval", default="1s",
                       help="time between the priming sample and the reported one, so rates are real")
+    _add_token_commands(commands.add_parser("token", help="make credentials for clients of this hub"))
     return parser
+
+
+def _add_token_commands(token: argparse.ArgumentParser) -> None:
+    """`hostwatch token <kind>`: one subcommand per kind of credential."""
+    kinds = token.add_subparsers(dest="token_command", required=True)
+    jwt = kinds.add_parser("jwt", help="print a JWT for TurboCore's /api/health/ws `auth` command")
+    jwt.add_argument("--ttl", default="1h", help="how long the JWT holds: 30m, 1h, 24h (default 1h)")
+    jwt.add_argument("--data-dir", dest="data_dir", default=argparse.SUPPRESS,
+                     help="the hub's data directory, where the signing secret lives")
+    jwt.add_argument("--config", default=argparse.SUPPRESS, help="TOML config file (for its data_dir)")
 
 
 def settings_from(args: argparse.Namespace, environ: dict[str, str]) -> tuple[Settings, bool]:
@@ -118,12 +129,18 @@ def serve(settings: Settings, generated_token: bool) -> int:
     import uvicorn
 
     from hostwatch.agent.local import LocalAgent
+    from hostwatch.alerts.engine import AlertEngine
+    from hostwatch.alerts.rules import glances_rules
     from hostwatch.api.app import create_app
+    from hostwatch.api.glances.limits import effective_limits
     from hostwatch.hub.hub import Hub
 
     check_bind(settings)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    hub = Hub(settings.health, history_size=settings.history_size, queue_size=settings.ws_queue_size)
+    # Glances' limits (with the [glances.*] overrides) are the alert rules for now.
+    rules = glances_rules(effective_limits(settings.glances))
+    hub = Hub(settings.health, history_size=settings.history_size, queue_size=settings.ws_queue_size,
+              alerts=AlertEngine(lambda _host_id: rules))
     agent = (
         LocalAgent(hub, Collector(interval=settings.interval, refresh=settings.refresh))
         if settings.local
@@ -183,6 +200,21 @@ def snapshot(args: argparse.Namespace) -> int:
     return 0
 
 
+def token_jwt(args: argparse.Namespace) -> int:
+    """Print one JWT signed with the data dir's secret, creating the secret if missing."""
+    from hostwatch.auth import jwt_tokens
+
+    ttl = parse_duration(args.ttl)
+    # The data dir resolves as for `serve` (flag > environment > file), so both use one secret.
+    settings, _ = settings_from(args, dict(os.environ))
+    try:
+        secret = jwt_tokens.load_or_create_secret(settings.data_dir)
+    except OSError as exc:
+        raise ConfigError(f"cannot create the JWT secret in {settings.data_dir}: {exc.strerror}") from exc
+    sys.stdout.write(jwt_tokens.mint(secret, ttl) + "\n")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `hostwatch` command."""
     parser = build_parser()
@@ -191,6 +223,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "snapshot":
             _configure_logging("warning")
             return snapshot(args)
+        if args.command == "token" and args.token_command == "jwt":
+            _configure_logging("warning")
+            return token_jwt(args)
         if args.command == "serve" or args.web:
             settings, generated = settings_from(args, dict(os.environ))
             _configure_logging(settings.log_level)

@@ -126,3 +126,12 @@ def test_bare_token_flag_generates_one_and_prints_the_url_once(tmp_path: Path) -
         assert httpx.get(f"{srv.url}/api/v1/health", params={"token": token}).status_code == 200
     finally:
         srv.stop()
+
+
+def test_basic_auth_with_the_token_as_password_works(token_server: Server) -> None:
+    """HTTP Basic credentials whose password is the token pass, whatever the user name; others fail."""
+    url = f"{token_server.url}/api/v1/health"
+    assert httpx.get(url, auth=("anyone", token_server.token or "")).status_code == 200
+    assert httpx.get(url, auth=("anyone", "wrong")).status_code == 401
+    assert httpx.get(url, headers={"authorization": "Basic !!!not-base64"}).status_code == 401
+    assert httpx.get(url, headers={"authorization": "Basic bm9jb2xvbg=="}).status_code == 401  # "nocolon"

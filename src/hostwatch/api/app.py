@@ -20,7 +20,7 @@ from starlette.staticfiles import StaticFiles
 
 from hostwatch import __version__
 from hostwatch.agent.local import LocalAgent
-from hostwatch.api import native, vminfo
+from hostwatch.api import glances, native, turbocore, vminfo
 from hostwatch.api.fastpath import CachedDocuments
 from hostwatch.api.openapi import install_openapi
 from hostwatch.api.responses import ApiError, BodyCache, error_body
@@ -108,6 +108,8 @@ def create_app(settings: Settings, hub: Hub, local_agent: LocalAgent | None = No
     install_openapi(app)
     app.include_router(vminfo.router)
     app.include_router(native.router)
+    glances.install(app, settings)
+    app.include_router(turbocore.router)
     web_root = resources.files("hostwatch") / "web"
     app.mount("/", StaticFiles(directory=str(web_root), html=True), name="dashboard")
 

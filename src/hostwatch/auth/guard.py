@@ -6,6 +6,7 @@ so it must cost next to nothing, and it must see WebSocket handshakes too.
 
 from __future__ import annotations
 
+import base64
 from http.cookies import CookieError, SimpleCookie
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -16,6 +17,12 @@ from hostwatch.auth.login_page import LOGIN_PAGE
 from hostwatch.auth.tokens import COOKIE_NAME, TokenVerifier
 
 PUBLIC_PATHS = frozenset({"/healthz"})
+IN_BAND_AUTH_PATHS = frozenset({"/api/health/ws"})
+"""WebSocket paths whose clients authenticate inside the socket (TurboCore's `auth <token>`).
+
+Their handshake carries no token, so the guard lets it through and the endpoint
+enforces auth itself; a browser's foreign `Origin` is still refused here.
+"""
 
 
 def _cookie(headers: Headers) -> str | None:
@@ -29,6 +36,17 @@ def _cookie(headers: Headers) -> str | None:
         return None
     morsel = jar.get(COOKIE_NAME)
     return str(morsel.value) if morsel else None
+
+
+def _basic_password(credentials: str) -> str | None:
+    """The password of HTTP Basic credentials, whatever the user name: Glances' `--password`
+    clients (Home Assistant among them) send the token that way."""
+    try:
+        decoded = base64.b64decode(credentials.strip(), validate=True).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    _user, sep, password = decoded.partition(":")
+    return password if sep else None
 
 
 def _query_token(scope: Scope) -> str | None:
@@ -54,9 +72,10 @@ def same_origin(headers: Headers) -> bool:
 class TokenGuard:
     """Lets a request through when it proves the token, else answers 401.
 
-    Accepted proofs: `?token=`, the auth cookie, `Authorization: Bearer`, or
-    `X-API-Token`. A `GET /?token=...` that proves it sets the cookie and
-    redirects to the same URL without the token. WebSocket handshakes must also
+    Accepted proofs: `?token=`, the auth cookie, `Authorization: Bearer`,
+    `Authorization: Basic` with the token as password, or `X-API-Token`. A
+    `GET /?token=...` that proves it sets the cookie and redirects to the same
+    URL without the token. WebSocket handshakes must also
     come from the dashboard's own origin.
     """
 
@@ -69,6 +88,9 @@ class TokenGuard:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
+        if scope["type"] == "websocket" and scope["path"] in IN_BAND_AUTH_PATHS:
+            await self._in_band(scope, receive, send, headers)
+            return
         query_token = _query_token(scope)
         authorised = self._authorised(headers, query_token)
         if scope["type"] == "websocket":
@@ -86,6 +108,12 @@ class TokenGuard:
             return
         await self.app(scope, receive, send)
 
+    async def _in_band(self, scope: Scope, receive: Receive, send: Send, headers: Headers) -> None:
+        if same_origin(headers):
+            await self.app(scope, receive, send)
+        else:
+            await send({"type": "websocket.close", "code": 1008})
+
     def _authorised(self, headers: Headers, query_token: str | None) -> bool:
         verifier = self.verifier
         if query_token is not None and verifier.check_token(query_token):
@@ -93,7 +121,10 @@ class TokenGuard:
         if verifier.check_cookie(_cookie(headers)):
             return True
         auth = headers.get("authorization", "")
-        if auth[:7].lower() == "bearer " and verifier.check_token(auth[7:].strip()):
+        scheme = auth[:6].lower()
+        if scheme == "bearer" and verifier.check_token(auth[7:].strip()):
+            return True
+        if scheme == "basic " and verifier.check_token(_basic_password(auth[6:])):
             return True
         return verifier.check_token(headers.get("x-api-token"))
 

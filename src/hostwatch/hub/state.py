@@ -28,6 +28,14 @@ class HistoryPoint(msgspec.Struct, kw_only=True, array_like=False):
     net_sent_rate: float
     disk_read_rate: float
     disk_write_rate: float
+    load5: float = 0.0
+    load15: float = 0.0
+    net: dict[str, tuple[float, float]] = {}
+    """Interface name to (receive, send) bytes per second."""
+    disks: dict[str, tuple[float, float]] = {}
+    """Block device to (read, write) bytes per second."""
+    fs: dict[str, float] = {}
+    """Mount point to used percent."""
 
 
 def history_point(snapshot: Snapshot) -> HistoryPoint:
@@ -47,6 +55,11 @@ def history_point(snapshot: Snapshot) -> HistoryPoint:
         net_sent_rate=snapshot.network.bytes_sent_rate,
         disk_read_rate=snapshot.disk.read_bytes_rate,
         disk_write_rate=snapshot.disk.write_bytes_rate,
+        load5=snapshot.load.min5,
+        load15=snapshot.load.min15,
+        net={i.name: (i.bytes_recv_rate, i.bytes_sent_rate) for i in snapshot.network.interfaces},
+        disks={d.name: (d.read_bytes_rate, d.write_bytes_rate) for d in snapshot.disk.io},
+        fs={f.mount_point: f.percent for f in snapshot.disk.filesystems},
     )
 
 

@@ -1,0 +1,347 @@
+"""What each Glances field means and its unit, as the reference's field lists document them.
+
+Served by `/{plugin}/{field}/description` and `/unit`. A rate field documented
+as "(unit is *byte* per second)" has the unit `bytepersecond`, Glances' own
+spelling of per-second units (`numberpersecond`, `bitpersecond`).
+"""
+
+from __future__ import annotations
+
+FIELDS: dict[str, dict[str, tuple[str, str]]] = {
+ 'alert': {'begin': ('Begin timestamp of the event', 'timestamp'),
+           'end': ('End timestamp of the event (or -1 if ongoing)', 'timestamp'),
+           'state': ('State of the event (WARNING|CRITICAL)', 'string'),
+           'type': ('Type of the event (CPU|LOAD|MEM)', 'string'),
+           'max': ('Maximum value during the event period', 'float'),
+           'avg': ('Average value during the event period', 'float'),
+           'min': ('Minimum value during the event period', 'float'),
+           'sum': ('Sum of the values during the event period', 'float'),
+           'count': ('Number of values during the event period', 'int'),
+           'top': ('Top 3 processes name during the event period', 'list'),
+           'desc': ('Description of the event', 'string'),
+           'sort': ('Sort key of the top processes', 'string'),
+           'global_msg': ('Global alert message', 'string')},
+ 'amps': {'name': ('AMP name', 'None'),
+          'result': ('AMP result (a string)', 'None'),
+          'refresh': ('AMP refresh interval', 'second'),
+          'timer': ('Time until next refresh', 'second'),
+          'count': ('Number of matching processes', 'number'),
+          'countmin': ('Minimum number of matching processes', 'number'),
+          'countmax': ('Maximum number of matching processes', 'number')},
+ 'connections': {'LISTEN': ('Number of TCP connections in LISTEN state', 'number'),
+                 'ESTABLISHED': ('Number of TCP connections in ESTABLISHED state', 'number'),
+                 'SYN_SENT': ('Number of TCP connections in SYN_SENT state', 'number'),
+                 'SYN_RECV': ('Number of TCP connections in SYN_RECV state', 'number'),
+                 'initiated': ('Number of TCP connections initiated', 'number'),
+                 'terminated': ('Number of TCP connections terminated', 'number'),
+                 'nf_conntrack_count': ('Number of tracked connections', 'number'),
+                 'nf_conntrack_max': ('Maximum number of tracked connections', 'number'),
+                 'nf_conntrack_percent': ('Percentage of tracked connections', 'percent')},
+ 'containers': {'name': ('Container name', 'None'),
+                'id': ('Container ID', 'None'),
+                'image': ('Container image', 'None'),
+                'status': ('Container status', 'None'),
+                'created': ('Container creation date', 'None'),
+                'command': ('Container command', 'None'),
+                'cpu_percent': ('Container CPU consumption', 'percent'),
+                'memory_inactive_file': ('Container memory inactive file', 'byte'),
+                'memory_limit': ('Container memory limit', 'byte'),
+                'memory_usage': ('Container memory usage', 'byte'),
+                'io_rx': ('Container IO bytes read rate', 'bytepersecond'),
+                'io_wx': ('Container IO bytes write rate', 'bytepersecond'),
+                'network_rx': ('Container network RX bitrate', 'bitpersecond'),
+                'network_tx': ('Container network TX bitrate', 'bitpersecond'),
+                'uptime': ('Container uptime', 'None'),
+                'engine': ('Container engine (Docker and Podman are currently supported)', 'None'),
+                'pod_name': ('Pod name (only with Podman)', 'None'),
+                'pod_id': ('Pod ID (only with Podman)', 'None')},
+ 'core': {'phys': ('Number of physical cores (hyper thread CPUs are excluded)', 'number'),
+          'log': ('Number of logical CPU cores. A logical CPU is the number of physical cores multiplied by '
+                  'the number of threads that can run on each core',
+                  'number')},
+ 'cpu': {'total': ('Sum of all CPU percentages (except idle)', 'percent'),
+         'system': ('Percent time spent in kernel space. System CPU time is the time spent running code in '
+                    'the Operating System kernel',
+                    'percent'),
+         'user': ('CPU percent time spent in user space. User CPU time is the time spent on the processor '
+                  "running your program's code (or code in libraries)",
+                  'percent'),
+         'iowait': ('*(Linux)*: percent time spent by the CPU waiting for I/O operations to complete',
+                    'percent'),
+         'dpc': ('*(Windows)*: time spent servicing deferred procedure calls (DPCs)', 'percent'),
+         'idle': ('percent of CPU used by any program. Every program or task that runs on a computer system '
+                  'occupies a certain amount of processing time on the CPU. If the CPU has completed all '
+                  'tasks it is idle',
+                  'percent'),
+         'irq': ('*(Linux and BSD)*: percent time spent servicing/handling hardware/software interrupts. '
+                 'Time servicing interrupts (hardware + software)',
+                 'percent'),
+         'nice': ('*(Unix)*: percent time occupied by user level processes with a positive nice value. The '
+                  "time the CPU has spent running users' processes that have been *niced*",
+                  'percent'),
+         'steal': ('*(Linux)*: percentage of time a virtual CPU waits for a real CPU while the hypervisor is '
+                   'servicing another virtual processor',
+                   'percent'),
+         'guest': ('*(Linux)*: time spent running a virtual CPU for guest operating systems under the '
+                   'control of the Linux kernel',
+                   'percent'),
+         'ctx_switches': ('number of context switches (voluntary + involuntary) per second. A context switch '
+                          "is a procedure that a computer's CPU (central processing unit) follows to change "
+                          'from one task (or process) to another while ensuring that the tasks do not '
+                          'conflict',
+                          'number'),
+         'ctx_switches_rate_per_sec': ('number of context switches (voluntary + involuntary) per second. A '
+                                       "context switch is a procedure that a computer's CPU (central "
+                                       'processing unit) follows to change from one task (or process) to '
+                                       'another while ensuring that the tasks do not conflict per second',
+                                       'numberpersecond'),
+         'ctx_switches_gauge': ('number of context switches (voluntary + involuntary) per second. A context '
+                                "switch is a procedure that a computer's CPU (central processing unit) "
+                                'follows to change from one task (or process) to another while ensuring that '
+                                'the tasks do not conflict (cumulative)',
+                                'number'),
+         'interrupts': ('number of interrupts per second', 'number'),
+         'interrupts_rate_per_sec': ('number of interrupts per second per second', 'numberpersecond'),
+         'interrupts_gauge': ('number of interrupts per second (cumulative)', 'number'),
+         'soft_interrupts': ('number of software interrupts per second. Always set to 0 on Windows and SunOS',
+                             'number'),
+         'soft_interrupts_rate_per_sec': ('number of software interrupts per second. Always set to 0 on '
+                                          'Windows and SunOS per second',
+                                          'numberpersecond'),
+         'soft_interrupts_gauge': ('number of software interrupts per second. Always set to 0 on Windows and '
+                                   'SunOS (cumulative)',
+                                   'number'),
+         'syscalls': ('number of system calls per second. Always 0 on Linux OS', 'number'),
+         'syscalls_rate_per_sec': ('number of system calls per second. Always 0 on Linux OS per second',
+                                   'numberpersecond'),
+         'syscalls_gauge': ('number of system calls per second. Always 0 on Linux OS (cumulative)', 'number'),
+         'cpucore': ('Total number of CPU core', 'number'),
+         'time_since_update': ('Number of seconds since last update', 'seconds')},
+ 'diskio': {'disk_name': ('Disk name', 'None'),
+            'read_count': ('Number of reads', 'number'),
+            'read_count_rate_per_sec': ('Number of reads per second', 'numberpersecond'),
+            'read_count_gauge': ('Number of reads (cumulative)', 'number'),
+            'write_count': ('Number of writes', 'number'),
+            'write_count_rate_per_sec': ('Number of writes per second', 'numberpersecond'),
+            'write_count_gauge': ('Number of writes (cumulative)', 'number'),
+            'read_bytes': ('Number of bytes read', 'byte'),
+            'read_bytes_rate_per_sec': ('Number of bytes read per second', 'bytepersecond'),
+            'read_bytes_gauge': ('Number of bytes read (cumulative)', 'byte'),
+            'write_bytes': ('Number of bytes written', 'byte'),
+            'write_bytes_rate_per_sec': ('Number of bytes written per second', 'bytepersecond'),
+            'write_bytes_gauge': ('Number of bytes written (cumulative)', 'byte'),
+            'time_since_update': ('Number of seconds since last update', 'seconds')},
+ 'folders': {'path': ('Absolute path', 'None'),
+             'size': ('Folder size in bytes', 'byte'),
+             'refresh': ('Refresh interval in seconds', 'second'),
+             'errno': ('Return code when retrieving folder size (0 is no error)', 'number'),
+             'careful': ('Careful threshold in MB', 'megabyte'),
+             'warning': ('Warning threshold in MB', 'megabyte'),
+             'critical': ('Critical threshold in MB', 'megabyte')},
+ 'fs': {'device_name': ('Device name', 'None'),
+        'fs_type': ('File system type', 'None'),
+        'mnt_point': ('Mount point', 'None'),
+        'options': ('Mount options', 'None'),
+        'size': ('Total size', 'byte'),
+        'used': ('Used size', 'byte'),
+        'free': ('Free size', 'byte'),
+        'percent': ('File system usage in percent', 'percent')},
+ 'gpu': {'gpu_id': ('GPU identification', 'None'),
+         'name': ('GPU name', 'None'),
+         'mem': ('Memory consumption', 'percent'),
+         'proc': ('GPU processor consumption', 'percent'),
+         'temperature': ('GPU temperature', 'celsius'),
+         'fan_speed': ('GPU fan speed', 'roundperminute')},
+ 'ip': {'address': ('Private IP address', 'None'),
+        'mask': ('Private IP mask', 'None'),
+        'mask_cidr': ('Private IP mask in CIDR format', 'number'),
+        'gateway': ('Private IP gateway', 'None'),
+        'public_address': ('Public IP address', 'None'),
+        'public_info_human': ('Public IP information', 'None')},
+ 'irq': {'irq_line': ('IRQ line name', 'None'), 'irq_rate': ('IRQ rate per second', 'numberpersecond')},
+ 'load': {'min1': ('Average sum of the number of processes waiting in the run-queue plus the number '
+                   'currently executing over 1 minute',
+                   'float'),
+          'min5': ('Average sum of the number of processes waiting in the run-queue plus the number '
+                   'currently executing over 5 minutes',
+                   'float'),
+          'min15': ('Average sum of the number of processes waiting in the run-queue plus the number '
+                    'currently executing over 15 minutes',
+                    'float'),
+          'cpucore': ('Total number of CPU core', 'number')},
+ 'mem': {'total': ('Total physical memory available', 'bytes'),
+         'available': ('The actual amount of available memory that can be given instantly to processes that '
+                       'request more memory in bytes; this is calculated by summing different memory values '
+                       'depending on the platform (e.g. free + buffers + cached on Linux) and it is supposed '
+                       'to be used to monitor actual memory usage in a cross platform fashion',
+                       'bytes'),
+         'percent': ('The percentage usage calculated as (total - available) / total * 100', 'percent'),
+         'used': ('Memory used, calculated differently depending on the platform and designed for '
+                  'informational purposes only',
+                  'bytes'),
+         'free': ("Memory not being used at all (zeroed) that is readily available; note that this doesn't "
+                  "reflect the actual memory available (use 'available' instead)",
+                  'bytes'),
+         'active': ('*(UNIX)*: memory currently in use or very recently used, and so it is in RAM', 'bytes'),
+         'inactive': ('*(UNIX)*: memory that is marked as not used', 'bytes'),
+         'buffers': ('*(Linux, BSD)*: cache for things like file system metadata', 'bytes'),
+         'cached': ('*(Linux, BSD)*: cache for various things', 'bytes'),
+         'wired': ('*(BSD, macOS)*: memory that is marked to always stay in RAM. It is never moved to disk',
+                   'bytes'),
+         'shared': ('*(BSD)*: memory that may be simultaneously accessed by multiple processes', 'bytes')},
+ 'memswap': {'total': ('Total swap memory', 'bytes'),
+             'used': ('Used swap memory', 'bytes'),
+             'free': ('Free swap memory', 'bytes'),
+             'percent': ('Used swap memory in percentage', 'percent'),
+             'sin': ('The number of bytes the system has swapped in from disk (cumulative)', 'bytes'),
+             'sout': ('The number of bytes the system has swapped out from disk (cumulative)', 'bytes'),
+             'time_since_update': ('Number of seconds since last update', 'seconds')},
+ 'network': {'interface_name': ('Interface name', 'None'),
+             'alias': ('Interface alias name (optional)', 'None'),
+             'bytes_recv': ('Number of bytes received', 'byte'),
+             'bytes_recv_rate_per_sec': ('Number of bytes received per second', 'bytepersecond'),
+             'bytes_recv_gauge': ('Number of bytes received (cumulative)', 'byte'),
+             'bytes_sent': ('Number of bytes sent', 'byte'),
+             'bytes_sent_rate_per_sec': ('Number of bytes sent per second', 'bytepersecond'),
+             'bytes_sent_gauge': ('Number of bytes sent (cumulative)', 'byte'),
+             'bytes_all': ('Number of bytes received and sent', 'byte'),
+             'bytes_all_rate_per_sec': ('Number of bytes received and sent per second', 'bytepersecond'),
+             'bytes_all_gauge': ('Number of bytes received and sent (cumulative)', 'byte'),
+             'speed': ('Maximum interface speed (in bit per second). Can return 0 on some operating-system',
+                       'bitpersecond'),
+             'is_up': ('Is the interface up ?', 'bool'),
+             'time_since_update': ('Number of seconds since last update', 'seconds')},
+ 'now': {'custom': ('Current date in custom format', 'None'),
+         'iso': ('Current date in ISO 8601 format', 'None')},
+ 'percpu': {'cpu_number': ('CPU number', 'None'),
+            'total': ('Sum of CPU percentages (except idle) for current CPU number', 'percent'),
+            'system': ('Percent time spent in kernel space. System CPU time is the time spent running code '
+                       'in the Operating System kernel',
+                       'percent'),
+            'user': ('CPU percent time spent in user space. User CPU time is the time spent on the processor '
+                     "running your program's code (or code in libraries)",
+                     'percent'),
+            'iowait': ('*(Linux)*: percent time spent by the CPU waiting for I/O operations to complete',
+                       'percent'),
+            'idle': ('percent of CPU used by any program. Every program or task that runs on a computer '
+                     'system occupies a certain amount of processing time on the CPU. If the CPU has '
+                     'completed all tasks it is idle',
+                     'percent'),
+            'irq': ('*(Linux and BSD)*: percent time spent servicing/handling hardware/software interrupts. '
+                    'Time servicing interrupts (hardware + software)',
+                    'percent'),
+            'nice': ('*(Unix)*: percent time occupied by user level processes with a positive nice value. '
+                     "The time the CPU has spent running users' processes that have been *niced*",
+                     'percent'),
+            'steal': ('*(Linux)*: percentage of time a virtual CPU waits for a real CPU while the hypervisor '
+                      'is servicing another virtual processor',
+                      'percent'),
+            'guest': ('*(Linux)*: percent of time spent running a virtual CPU for guest operating systems '
+                      'under the control of the Linux kernel',
+                      'percent'),
+            'guest_nice': ('*(Linux)*: percent of time spent running a niced guest (virtual CPU)', 'percent'),
+            'softirq': ('*(Linux)*: percent of time spent handling software interrupts', 'percent'),
+            'dpc': ('*(Windows)*: percent of time spent handling deferred procedure calls', 'percent'),
+            'interrupt': ('*(Windows)*: percent of time spent handling software interrupts', 'percent')},
+ 'ports': {'host': ('Measurement is be done on this host (or IP address)', 'None'),
+           'port': ('Measurement is be done on this port (0 for ICMP)', 'None'),
+           'description': ('Human readable description for the host/port', 'None'),
+           'refresh': ('Refresh time (in seconds) for this host/port', 'None'),
+           'timeout': ('Timeout (in seconds) for the measurement', 'None'),
+           'status': ('Measurement result (in seconds)', 'second'),
+           'rtt_warning': ('Warning threshold (in seconds) for the measurement', 'second'),
+           'indice': ('Unique indice for the host/port', 'None')},
+ 'processcount': {'total': ('Total number of processes', 'number'),
+                  'running': ('Total number of running processes', 'number'),
+                  'sleeping': ('Total number of sleeping processes', 'number'),
+                  'thread': ('Total number of threads', 'number'),
+                  'pid_max': ('Maximum number of processes', 'number')},
+ 'processlist': {'pid': ('Process identifier (ID)', 'number'),
+                 'name': ('Process name', 'string'),
+                 'cmdline': ('Command line with arguments', 'list'),
+                 'username': ('Process owner', 'string'),
+                 'num_threads': ('Number of threads', 'number'),
+                 'cpu_percent': ('Process CPU consumption', 'percent'),
+                 'memory_percent': ('Process memory consumption', 'percent'),
+                 'memory_info': ('Process memory information (dict with rss, vms, shared, text, lib, data, '
+                                 'dirty keys)',
+                                 'byte'),
+                 'status': ('Process status', 'string'),
+                 'nice': ('Process nice value', 'number'),
+                 'cpu_times': ('Process CPU times (dict with user, system, iowait keys)', 'second'),
+                 'gids': ('Process group IDs (dict with real, effective, saved keys)', 'number'),
+                 'io_counters': ('Process IO counters (list with read_count, write_count, read_bytes, '
+                                 'write_bytes, io_tag keys)',
+                                 'byte')},
+ 'programlist': {'pid': ('Process identifier (ID)', 'number'),
+                 'name': ('Process name', 'string'),
+                 'cmdline': ('Command line with arguments', 'list'),
+                 'username': ('Process owner', 'string'),
+                 'num_threads': ('Number of threads', 'number'),
+                 'cpu_percent': ('Process CPU consumption', 'percent'),
+                 'memory_percent': ('Process memory consumption', 'percent'),
+                 'memory_info': ('Process memory information (dict with rss, vms, shared, text, lib, data, '
+                                 'dirty keys)',
+                                 'byte'),
+                 'status': ('Process status', 'string'),
+                 'nice': ('Process nice value', 'number'),
+                 'cpu_times': ('Process CPU times (dict with user, system, iowait keys)', 'second'),
+                 'gids': ('Process group IDs (dict with real, effective, saved keys)', 'number'),
+                 'io_counters': ('Process IO counters (list with read_count, write_count, read_bytes, '
+                                 'write_bytes, io_tag keys)',
+                                 'byte')},
+ 'quicklook': {'cpu': ('CPU percent usage', 'percent'),
+               'mem': ('MEM percent usage', 'percent'),
+               'swap': ('SWAP percent usage', 'percent'),
+               'load': ('LOAD percent usage', 'percent'),
+               'cpu_log_core': ('Number of logical CPU core', 'number'),
+               'cpu_phys_core': ('Number of physical CPU core', 'number'),
+               'cpu_name': ('CPU name', 'None'),
+               'cpu_hz_current': ('CPU current frequency', 'hertz'),
+               'cpu_hz': ('CPU max frequency', 'hertz')},
+ 'sensors': {'label': ('Sensor label', 'None'),
+             'unit': ('Sensor unit', 'None'),
+             'value': ('Sensor value', 'number'),
+             'warning': ('Warning threshold', 'number'),
+             'critical': ('Critical threshold', 'number'),
+             'type': ('Sensor type (one of battery, temperature_core, fan_speed)', 'None')},
+ 'system': {'os_name': ('Operating system name', 'None'),
+            'hostname': ('Hostname', 'None'),
+            'platform': ('Platform (32 or 64 bits)', 'None'),
+            'linux_distro': ('Linux distribution', 'None'),
+            'os_version': ('Operating system version', 'None'),
+            'hr_name': ('Human readable operating system name', 'None')},
+ 'vms': {'name': ('Vm name', 'None'),
+         'id': ('Vm ID', 'None'),
+         'release': ('Vm release', 'None'),
+         'status': ('Vm status', 'None'),
+         'cpu_count': ('Vm CPU count', 'None'),
+         'cpu_time': ('Vm CPU time', 'percent'),
+         'cpu_time_rate_per_sec': ('Vm CPU time per second', 'percentpersecond'),
+         'cpu_time_gauge': ('Vm CPU time (cumulative)', 'percent'),
+         'memory_usage': ('Vm memory usage', 'byte'),
+         'memory_total': ('Vm memory total', 'byte'),
+         'load_1min': ('Vm Load last 1 min', 'None'),
+         'load_5min': ('Vm Load last 5 mins', 'None'),
+         'load_15min': ('Vm Load last 15 mins', 'None'),
+         'ipv4': ('Vm IP v4 address', 'None'),
+         'engine': ('VM engine name', 'None'),
+         'engine_version': ('VM engine version', 'None'),
+         'time_since_update': ('Number of seconds since last update', 'seconds')}}
+
+"""Plugin -> field -> (description, unit), copied from glances-api-v4.txt."""
+
+
+def description(plugin: str, field: str) -> str | None:
+    """The field's human-readable description, ending in a full stop as Glances serves it."""
+    entry = FIELDS.get(plugin, {}).get(field)
+    if entry is None:
+        return None
+    text = entry[0]
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
+def unit(plugin: str, field: str) -> str | None:
+    """The field's unit name (`byte`, `percent`, `None`, ...)."""
+    entry = FIELDS.get(plugin, {}).get(field)
+    return None if entry is None else entry[1]
