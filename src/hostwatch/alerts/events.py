@@ -38,7 +38,7 @@ class Event(msgspec.Struct, kw_only=True):
         """Fold one more reading into the event; the state only ever escalates."""
         self.count += 1
         self.sum += value
-        self.avg = round(self.sum / self.count, 2)
+        self.avg = self.sum / self.count
         self.max = max(self.max, value)
         self.min = min(self.min, value)
         if state == "CRITICAL":
