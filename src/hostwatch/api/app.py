@@ -113,7 +113,8 @@ def create_app(settings: Settings, hub: Hub, local_agent: LocalAgent | None = No
     web_root = resources.files("hostwatch") / "web"
     app.mount("/", StaticFiles(directory=str(web_root), html=True), name="dashboard")
 
-    app.add_middleware(CachedDocuments, hub=hub, bodies=bodies, documents=vminfo.DOCUMENTS)
+    app.add_middleware(CachedDocuments, hub=hub,
+                       documents={**vminfo.FAST_BODIES, **glances.FAST_BODIES})
     if settings.cors_origins:
         if settings.token and "*" in settings.cors_origins:
             raise ConfigError("cors_origins may not be * in token mode")

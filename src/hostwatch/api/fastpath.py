@@ -4,8 +4,9 @@ The plain reads (`GET /api/v1/snapshot`, `/cpu`, ... with at most `?host=`) are
 what dashboards and scrapers poll; for them FastAPI's routing, dependency and
 validation machinery cost several times more than sending the cached bytes. This
 layer answers exactly those requests and hands everything else (other
-parameters, unknown hosts, errors, docs) to the app, whose routes use the same
-`DOCUMENTS` table, so the two paths cannot serve different shapes.
+parameters, unknown hosts, errors, docs) to the app. Each surface hands over
+the same body getter its own routes use, so the two paths cannot serve
+different shapes or encode a body twice.
 """
 
 from __future__ import annotations
@@ -14,13 +15,16 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
+from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from hostwatch.api.responses import GZIP_MIN_BYTES, BodyCache
+from hostwatch.api.responses import GZIP_MIN_BYTES, Body
 from hostwatch.hub.hub import Hub
 from hostwatch.hub.state import HostState
 
 DocumentBuilder = Callable[[HostState], Any]
+BodyGetter = Callable[[HTTPConnection, HostState], Body]
+"""The encoded document for a host, from the surface's cache (the connection reaches the app)."""
 
 _JSON_HEADERS = [(b"content-type", b"application/json"), (b"vary", b"Accept-Encoding")]
 
@@ -35,16 +39,14 @@ def _wants_gzip(scope: Scope) -> bool:
 class CachedDocuments:
     """ASGI middleware answering `GET path[?host=X]` for the paths in `documents`."""
 
-    def __init__(self, app: ASGIApp, hub: Hub, bodies: BodyCache,
-                 documents: Mapping[str, tuple[str, DocumentBuilder]]) -> None:
+    def __init__(self, app: ASGIApp, hub: Hub, documents: Mapping[str, BodyGetter]) -> None:
         self.app = app
         self.hub = hub
-        self.bodies = bodies
         self.documents = documents
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        entry = self.documents.get(scope["path"]) if scope["type"] == "http" else None
-        if entry is None or scope["method"] not in ("GET", "HEAD"):
+        get_body = self.documents.get(scope["path"]) if scope["type"] == "http" else None
+        if get_body is None or scope["method"] not in ("GET", "HEAD"):
             await self.app(scope, receive, send)
             return
         host: str | None = None
@@ -63,8 +65,7 @@ class CachedDocuments:
         if state.snapshot is None:
             await self.app(scope, receive, send)
             return
-        name, build = entry
-        body = self.bodies.body(state.host.id, state.version, name, lambda: build(state))
+        body = get_body(HTTPConnection(scope), state)
         headers = list(_JSON_HEADERS)
         payload = body.raw
         if len(payload) >= GZIP_MIN_BYTES and _wants_gzip(scope):
