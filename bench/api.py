@@ -5,9 +5,10 @@ Run: .venv/bin/python bench/api.py [--quick] [--rounds 3] [--duration 10] [--cli
 Side by side in one run, with both servers up for the whole run:
 
 1. HTTP throughput: `wrk -t2 -c50 --latency -H 'Accept-Encoding: gzip'` against
-   hostwatch's `/api/v1/snapshot` and Glances' `/api/4/all`, alternating, for
-   `--rounds` rounds; requests per second and p50/p99 latency, medians over the
-   rounds. Without wrk, an asyncio + httpx client stands in (and says so).
+   hostwatch's `/api/v1/snapshot` and Glances' `/api/4/all`, then the same Glances
+   routes on both (`/api/4/all`, `/api/4/cpu`), alternating, for `--rounds`
+   rounds; requests per second and p50/p99 latency, medians over the rounds.
+   Without wrk, an asyncio + httpx client stands in (and says so).
 2. WebSocket fan-out: `--clients` WebSocket clients on hostwatch's `/ws`; each
    message's delivery lag is its receive wall time minus its `time` field (when
    the hub's collector produced it); each client's first message, the snapshot
@@ -324,17 +325,29 @@ def fanout_rows(fan: FanoutResult) -> list[Row]:
     ]
 
 
-def build_rows(hw: LoadResult, gl: LoadResult, fans: list[FanoutResult]) -> list[Row]:
-    """The result table."""
-    speedup = hw.rps / gl.rps if gl.rps else float("inf")
-    rows = [
-        Row("requests/s at 50 connections", f"{hw.rps:,.0f}", f"{gl.rps:,.0f}", speedup,
-            f">= {THROUGHPUT_TARGET:g}x", speedup >= THROUGHPUT_TARGET),
-        Row("latency p50", f"{hw.p50 * 1e3:.2f} ms", f"{gl.p50 * 1e3:.2f} ms", hw.p50 / gl.p50, "", None),
-        Row("latency p99", f"{hw.p99 * 1e3:.2f} ms", f"{gl.p99 * 1e3:.2f} ms", hw.p99 / gl.p99, "", None),
-        Row("server CPU under load", f"{hw.server_cpu_percent:.0f} %", f"{gl.server_cpu_percent:.0f} %",
-            None, "", None),
-    ]
+# Each comparison: a label, hostwatch's route, Glances' route on the same kind of question.
+COMPARISONS: tuple[tuple[str, str, str], ...] = (
+    ("snapshot", "/api/v1/snapshot", "/api/4/all"),
+    ("all", "/api/4/all", "/api/4/all"),
+    ("cpu", "/api/4/cpu", "/api/4/cpu"),
+)
+
+
+def build_rows(pairs: list[tuple[str, LoadResult, LoadResult]], fans: list[FanoutResult]) -> list[Row]:
+    """The result table: one block per compared route, then the fan-out."""
+    rows: list[Row] = []
+    for label, hw, gl in pairs:
+        speedup = hw.rps / gl.rps if gl.rps else float("inf")
+        rows += [
+            Row(f"{label}: requests/s at 50 connections", f"{hw.rps:,.0f}", f"{gl.rps:,.0f}", speedup,
+                f">= {THROUGHPUT_TARGET:g}x", speedup >= THROUGHPUT_TARGET),
+            Row(f"{label}: latency p50", f"{hw.p50 * 1e3:.2f} ms", f"{gl.p50 * 1e3:.2f} ms",
+                hw.p50 / gl.p50, "", None),
+            Row(f"{label}: latency p99", f"{hw.p99 * 1e3:.2f} ms", f"{gl.p99 * 1e3:.2f} ms",
+                hw.p99 / gl.p99, "", None),
+            Row(f"{label}: server CPU under load", f"{hw.server_cpu_percent:.0f} %",
+                f"{gl.server_cpu_percent:.0f} %", None, "", None),
+        ]
     for fan in fans:
         rows += fanout_rows(fan)
     return rows
@@ -351,12 +364,14 @@ def print_setup(args: argparse.Namespace, runs: dict[str, list[LoadResult]],
     print(f"load: {tool}, Accept-Encoding: gzip, {args.rounds} alternating round(s) of "
           f"{args.duration} s each, after a {WARMUP_S} s warm-up each; medians over rounds; "
           "the load generator shares the 2 cores with the servers")
-    for name, path in (("hostwatch", "/api/v1/snapshot"), ("glances", "/api/4/all")):
-        wire, plain = sizes[name]
-        per_round = ", ".join(f"{r.rps:,.0f}" for r in runs[name])
-        errors = sum(r.errors for r in runs[name])
-        print(f"  {name:9s} {path:17s} body {plain / 1024:.1f} KiB, gzip {wire / 1024:.1f} KiB; "
-              f"req/s per round: {per_round}; errors (non-2xx + socket): {errors}")
+    for label, hw_path, gl_path in COMPARISONS:
+        for side, path in (("hostwatch", hw_path), ("glances", gl_path)):
+            name = f"{side}:{label}"
+            wire, plain = sizes[name]
+            per_round = ", ".join(f"{r.rps:,.0f}" for r in runs[name])
+            errors = sum(r.errors for r in runs[name])
+            print(f"  {side:9s} {path:17s} body {plain / 1024:.1f} KiB, gzip {wire / 1024:.1f} KiB; "
+                  f"req/s per round: {per_round}; errors (non-2xx + socket): {errors}")
     print("fan-out: hostwatch /ws alone (Glances stopped), each client's on-connect message skipped; "
           "lag = receive wall time - message 'time'")
     for fan in fans:
@@ -372,16 +387,18 @@ def print_report(
     fans: list[FanoutResult], gl_version: str,
 ) -> None:
     """Print the setup, the table and the README lines."""
-    hw, gl = median_result(runs["hostwatch"]), median_result(runs["glances"])
+    pairs = [(label, median_result(runs[f"hostwatch:{label}"]), median_result(runs[f"glances:{label}"]))
+             for label, _, _ in COMPARISONS]
     print_setup(args, runs, sizes, fans, gl_version)
     print()
-    print_table(build_rows(hw, gl, fans))
+    print_table(build_rows(pairs, fans))
     print()
     print("README:")
-    print(f"- HTTP: /api/v1/snapshot answered {hw.rps:,.0f} req/s (p50 {hw.p50 * 1e3:.1f} ms, "
-          f"p99 {hw.p99 * 1e3:.1f} ms) against Glances /api/4/all {gl.rps:,.0f} req/s "
-          f"(p50 {gl.p50 * 1e3:.1f} ms, p99 {gl.p99 * 1e3:.1f} ms) at 50 connections with gzip: "
-          f"{hw.rps / gl.rps:.1f}x (target >= {THROUGHPUT_TARGET:g}x).")
+    for (label, hw_path, gl_path), (_, hw, gl) in zip(COMPARISONS, pairs, strict=True):
+        print(f"- HTTP {label}: hostwatch {hw_path} answered {hw.rps:,.0f} req/s (p50 {hw.p50 * 1e3:.1f} ms, "
+              f"p99 {hw.p99 * 1e3:.1f} ms) against Glances {gl_path} {gl.rps:,.0f} req/s "
+              f"(p50 {gl.p50 * 1e3:.1f} ms, p99 {gl.p99 * 1e3:.1f} ms) at 50 connections with gzip: "
+              f"{hw.rps / gl.rps:.1f}x (target >= {THROUGHPUT_TARGET:g}x).")
     for fan in fans:
         print(f"- WebSocket ({fan.clients} clients, permessage-deflate {fan.compression}): delivery lag "
               f"p50 {fan.lag_percentile(50) * 1e3:.0f} ms, p99 {fan.lag_percentile(99) * 1e3:.0f} ms "
@@ -403,10 +420,12 @@ def main() -> None:
             log("starting hostwatch and Glances")
             hub, hw_base = start_hostwatch(workdir)
             glances, gl_base = start_glances(workdir)
-            urls = {"hostwatch": f"{hw_base}/api/v1/snapshot", "glances": f"{gl_base}/api/4/all"}
-            sizes = {name: body_sizes(url) for name, url in urls.items()}
-            runs = load_rounds({"hostwatch": (urls["hostwatch"], hub), "glances": (urls["glances"], glances)},
-                               args.duration, args.rounds)
+            targets: dict[str, tuple[str, Child]] = {}
+            for label, hw_path, gl_path in COMPARISONS:
+                targets[f"hostwatch:{label}"] = (f"{hw_base}{hw_path}", hub)
+                targets[f"glances:{label}"] = (f"{gl_base}{gl_path}", glances)
+            sizes = {name: body_sizes(url) for name, (url, _) in targets.items()}
+            runs = load_rounds(targets, args.duration, args.rounds)
             glances.stop()  # the fan-out measures the hub alone
             ws_url = hw_base.replace("http://", "ws://") + "/ws"
             fans = []
