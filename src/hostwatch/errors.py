@@ -3,7 +3,8 @@
     HostwatchError
     ├── ConfigError        a setting or config file is invalid
     ├── UnsafeBindError    refusing to listen on a public address without auth
-    └── UnknownHostError   a host id or name the hub does not know
+    ├── UnknownHostError   a host id or name the hub does not know
+    └── NoDataYetError     a known host that has not reported a snapshot yet
 """
 
 
@@ -21,3 +22,7 @@ class UnsafeBindError(HostwatchError):
 
 class UnknownHostError(HostwatchError, LookupError):
     """A host id or name that the hub does not know."""
+
+
+class NoDataYetError(HostwatchError, LookupError):
+    """A host the hub knows but that has sent no snapshot yet."""

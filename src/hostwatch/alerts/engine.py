@@ -45,11 +45,19 @@ class AlertEngine:
         self._max_events = max_events
         self._clock = clock
         self._logs: dict[int, EventLog] = {}
+        self._revisions: dict[int, int] = {}
         self._listeners: list[Listener] = []
 
     def subscribe(self, listener: Listener) -> None:
         """Call `listener` with every transition from now on."""
         self._listeners.append(listener)
+
+    def revision(self, host_id: int) -> int:
+        """Grows whenever the host's events may have changed, so readers can cache what they derive."""
+        return self._revisions.get(host_id, 0)
+
+    def _changed(self, host_id: int) -> None:
+        self._revisions[host_id] = self._revisions.get(host_id, 0) + 1
 
     def events(self, host_id: int) -> list[Event]:
         """The host's events, newest first."""
@@ -58,11 +66,15 @@ class AlertEngine:
     def clear(self, host_id: int, *, warnings_only: bool) -> int:
         """Drop finished events (only warnings with `warnings_only`), as Glances' clear routes do."""
         log = self._logs.get(host_id)
-        return log.clear(warnings_only=warnings_only) if log else 0
+        removed = log.clear(warnings_only=warnings_only) if log else 0
+        if removed:
+            self._changed(host_id)
+        return removed
 
     def forget_host(self, host_id: int) -> None:
         """Drop every event of a host that is gone."""
         self._logs.pop(host_id, None)
+        self._changed(host_id)
 
     def evaluate(self, host_id: int, snapshot: Snapshot) -> list[Transition]:
         """Judge one snapshot against the host's rules; the transitions it caused."""
@@ -93,6 +105,8 @@ class AlertEngine:
             elif current is not None:
                 current.end = now
                 transitions.append(Transition(host_id, "closed", current))
+        if alerting or transitions:
+            self._changed(host_id)
         message = "; ".join(dict.fromkeys(alerting))
         for event in log:
             if event.ongoing:

@@ -53,6 +53,11 @@ def _truthy(flag: Any) -> bool:
 _CPU_FIELDS = ("total", "user", "system", "iowait", "steal")
 
 
+def _marks(table: Mapping[str, Any], prefix: str) -> dict[str, float]:
+    """`{prefix}_careful`, `_warning` and `_critical` of a Glances limits table, as rule arguments."""
+    return {level: float(table[f"{prefix}_{level}"]) for level in ("careful", "warning", "critical")}
+
+
 def _cpu_share(field: str) -> Callable[[Snapshot], float | None]:
     return lambda snapshot: float(getattr(snapshot.cpu, field))
 
@@ -76,38 +81,30 @@ def glances_rules(limits: Mapping[str, Mapping[str, Any]]) -> list[ThresholdRule
         rules.append(ThresholdRule(
             type=f"CPU_{field.upper()}",
             measure=_cpu_share(field),
-            careful=float(cpu[f"cpu_{field}_careful"]),
-            warning=float(cpu[f"cpu_{field}_warning"]),
-            critical=float(cpu[f"cpu_{field}_critical"]),
+            **_marks(cpu, f"cpu_{field}"),
             sort="cpu_percent",
             message="High CPU consumption" if field == "total" else f"High CPU {field}",
             describe=_cpu_text(field),
         ))
     if "mem" in limits:
-        mem = limits["mem"]
         rules.append(ThresholdRule(
             type="MEM",
             measure=lambda s: _percent(s.memory.total - s.memory.available, s.memory.total),
-            careful=float(mem["mem_careful"]), warning=float(mem["mem_warning"]),
-            critical=float(mem["mem_critical"]), sort="memory_percent",
+            **_marks(limits["mem"], "mem"), sort="memory_percent",
             message="High memory consumption", describe=lambda v: f"memory {v:.1f}%",
         ))
     if "memswap" in limits:
-        swap = limits["memswap"]
         rules.append(ThresholdRule(
             type="MEMSWAP",
             measure=lambda s: _percent(s.memory.swap.used, s.memory.swap.total),
-            careful=float(swap["memswap_careful"]), warning=float(swap["memswap_warning"]),
-            critical=float(swap["memswap_critical"]), sort="memory_percent",
+            **_marks(limits["memswap"], "memswap"), sort="memory_percent",
             message="High swap (paging) usage", describe=lambda v: f"swap {v:.1f}%",
         ))
     if "load" in limits:
-        load = limits["load"]
         rules.append(ThresholdRule(
             type="LOAD",
             measure=lambda s: s.load.min15 / (s.load.cores or s.cpu.cores or 1),
-            careful=float(load["load_careful"]), warning=float(load["load_warning"]),
-            critical=float(load["load_critical"]), sort="cpu_percent",
+            **_marks(limits["load"], "load"), sort="cpu_percent",
             message="High CPU load", describe=lambda v: f"15-minute load {v:.2f} per core",
         ))
     return rules

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Any
 
 import msgspec
@@ -55,9 +55,9 @@ class BodyCache:
     """Values and bodies derived from a host's state, rebuilt only when its version moves."""
 
     def __init__(self) -> None:
-        self._entries: dict[tuple[int, str], tuple[int, Any]] = {}
+        self._entries: dict[tuple[int, str], tuple[Hashable, Any]] = {}
 
-    def memo(self, host_id: int, version: int, name: str, build: Callable[[], Any]) -> Any:
+    def memo(self, host_id: int, version: Hashable, name: str, build: Callable[[], Any]) -> Any:
         """The cached value for (`host_id`, `name`) at `version`, building it if stale."""
         key = (host_id, name)
         entry = self._entries.get(key)
@@ -67,7 +67,7 @@ class BodyCache:
         self._entries[key] = (version, value)
         return value
 
-    def body(self, host_id: int, version: int, name: str, build: Callable[[], Any]) -> Body:
+    def body(self, host_id: int, version: Hashable, name: str, build: Callable[[], Any]) -> Body:
         """The encoded document for (`host_id`, `name`) at `version`, encoded once."""
         return self.memo(host_id, version, "body:" + name, lambda: Body.of(build()))  # type: ignore[no-any-return]
 

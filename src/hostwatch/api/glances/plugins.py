@@ -308,7 +308,7 @@ def _empty_dict(_state: HostState, _limits: Limits) -> dict[str, Any]:
 
 
 PLUGINS: dict[str, PluginBuilder] = {
-    "alert": _empty_list,  # the router serves the events engine's list when the hub has one
+    "alert": _empty_list,  # listed for its name; the router serves the events engine's list
     "amps": _empty_list,
     "cloud": _empty_dict,
     "connections": connections,

@@ -11,11 +11,11 @@ from collections.abc import Mapping
 from typing import Annotated, Any
 
 import msgspec
-from fastapi import APIRouter, Depends, FastAPI, Query
+from fastapi import APIRouter, Depends, FastAPI
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 
-from hostwatch.api.deps import body_cache, hub_of
+from hostwatch.api.deps import HostQuery, body_cache, hub_of, reported_state
 from hostwatch.api.fastpath import BodyGetter
 from hostwatch.api.glances import fields
 from hostwatch.api.glances.errors import GlancesError, GlancesRoute
@@ -26,6 +26,7 @@ from hostwatch.api.glances.processes import process_row
 from hostwatch.api.glances.views import plugin_views
 from hostwatch.api.responses import Body, json_response
 from hostwatch.config import Settings
+from hostwatch.errors import NoDataYetError, UnknownHostError
 from hostwatch.hub.state import HostState
 
 router = APIRouter(prefix="/api/4", tags=["glances"], route_class=GlancesRoute)
@@ -43,20 +44,14 @@ def _limits(connection: HTTPConnection) -> dict[str, dict[str, Any]]:
     return limits
 
 
-async def glances_state(
-    connection: HTTPConnection,
-    host: Annotated[
-        str | None, Query(description="Host id, name or agent id; the local host by default")
-    ] = None,
-) -> HostState:
+async def glances_state(connection: HTTPConnection, host: HostQuery = None) -> HostState:
     """The host named by `?host=`, with Glances-shaped errors."""
     try:
-        state = hub_of(connection).state(host)
-    except LookupError:
+        return reported_state(connection, host)
+    except UnknownHostError:
         raise GlancesError(404, f"Unknown host {host}") from None
-    if state.snapshot is None:
-        raise GlancesError(404, f"No data yet for host {state.host.name}")
-    return state
+    except NoDataYetError as exc:
+        raise GlancesError(404, f"No data yet: {exc}") from None
 
 
 StateDep = Annotated[HostState, Depends(glances_state)]
@@ -68,47 +63,39 @@ def _plugin(plugin: str) -> str:
     return plugin
 
 
-def _alerts(connection: HTTPConnection, state: HostState) -> list[Any] | None:
-    """The events engine's list for this host, or None while the hub has no engine."""
+def _version(connection: HTTPConnection, state: HostState) -> tuple[int, int]:
+    """What every cached Glances value depends on: the host's state and its events."""
     engine = getattr(hub_of(connection), "alerts", None)
-    return None if engine is None else list(engine.events(state.host.id))
+    return state.version, engine.revision(state.host.id) if engine is not None else 0
+
+
+def _alert_events(connection: HTTPConnection, state: HostState) -> list[Any]:
+    """The events engine's list for this host as plain values; [] while the hub has no engine."""
+    engine = getattr(hub_of(connection), "alerts", None)
+    return [] if engine is None else msgspec.to_builtins(engine.events(state.host.id))
 
 
 def _value(connection: HTTPConnection, state: HostState, plugin: str) -> Any:
-    """The plugin's current value, built once per update."""
-    if plugin == "alert":
-        alerts = _alerts(connection, state)
-        if alerts is not None:
-            return msgspec.json.decode(msgspec.json.encode(alerts))
+    """The plugin's current value, built once per update (and per change of the events)."""
     limits = _limits(connection)
-    return body_cache(connection).memo(state.host.id, state.version, f"glances:{plugin}",
-                                       lambda: PLUGINS[plugin](state, limits))
+
+    def build() -> Any:
+        return _alert_events(connection, state) if plugin == "alert" else PLUGINS[plugin](state, limits)
+
+    return body_cache(connection).memo(state.host.id, _version(connection, state), f"glances:{plugin}", build)
 
 
 def _body(connection: HTTPConnection, state: HostState, plugin: str) -> Body:
-    if plugin == "alert" and _alerts(connection, state) is not None:
-        return Body.of(_value(connection, state, plugin))
-    return body_cache(connection).body(state.host.id, state.version, f"glances:{plugin}",
+    return body_cache(connection).body(state.host.id, _version(connection, state), f"glances:{plugin}",
                                        lambda: _value(connection, state, plugin))
 
 
 def _all_body(connection: HTTPConnection, state: HostState) -> Body:
-    """`/all`, encoded once per update; with an events engine, once per update and alert list."""
-    cache = body_cache(connection)
-    alerts = _alerts(connection, state)
-
-    def build(alert: Any) -> Body:
-        values = {name: (alert if name == "alert" else _value(connection, state, name)) for name in PLUGINS}
-        return Body.of(values)
-
-    if alerts is None:
-        return cache.memo(state.host.id, state.version, "glances:all", lambda: build([]))  # type: ignore[no-any-return]
-    encoded = msgspec.json.encode(alerts)
-    by_alerts: dict[bytes, Body] = cache.memo(state.host.id, state.version, "glances:all+alerts", dict)
-    if encoded not in by_alerts:
-        by_alerts.clear()
-        by_alerts[encoded] = build(msgspec.Raw(encoded))
-    return by_alerts[encoded]
+    """`/all`, encoded once per update of the host or of its events."""
+    return body_cache(connection).body(
+        state.host.id, _version(connection, state), "glances:all",
+        lambda: {name: _value(connection, state, name) for name in PLUGINS},
+    )
 
 
 def _plugin_body(plugin: str) -> BodyGetter:
