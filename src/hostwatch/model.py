@@ -311,6 +311,26 @@ class ProcessIO(Struct):
     write_bytes_rate: float = 0.0
 
 
+class ProcessExtended(Struct):
+    """Costlier facts gathered only for processes a client asked to watch closely."""
+
+    num_fds: int | None = None
+    """Open file descriptors; None where the kernel refuses to tell."""
+    ctx_switches_voluntary: int = 0
+    ctx_switches_involuntary: int = 0
+    cpu_affinity: list[int] = []
+    """CPUs the process may run on."""
+    memory_uss: int | None = None
+    """Bytes private to the process (would be freed if it exited)."""
+    memory_pss: int | None = None
+    memory_swap: int | None = None
+    ionice_class: int | None = None
+    """I/O scheduling class: 0 none, 1 real-time, 2 best-effort, 3 idle."""
+    ionice_value: int | None = None
+    tcp_connections: int | None = None
+    udp_sockets: int | None = None
+
+
 class ProcessInfo(Struct):
     """One process."""
 
@@ -332,6 +352,8 @@ class ProcessInfo(Struct):
     """None where the kernel refuses to tell (another user's process)."""
     create_time: float = 0.0
     """Unix seconds."""
+    extended: ProcessExtended | None = None
+    """Only for the processes the hub asked to extend (Glances' `processes/extended/{pid}`)."""
 
 
 class ProgramInfo(Struct):

@@ -14,6 +14,7 @@ import psutil
 import pytest
 from collect_support import SLEEP, SPIN, child, marker, poll
 
+from hostwatch.collect.collector import Collector
 from hostwatch.collect.process_procfs import ProcfsProcessReader
 from hostwatch.collect.processes import ProcessSource, PsutilProcessReader, group_by_program, summarize
 from hostwatch.model import ProcessInfo, ProcessIO, ProcessMemory, ProcessStats
@@ -240,3 +241,33 @@ def test_kernel_threads_have_no_memory_or_io() -> None:
         assert row.memory == ProcessMemory()
         assert row.io == ProcessIO()
         assert row.cmdline == []
+
+
+def test_extended_facts_only_for_the_processes_asked_for(
+    sleeper: tuple[subprocess.Popen[bytes], str],
+) -> None:
+    """A pid in `extended_pids` gets open fds, context switches, USS and affinity; others get none."""
+    process, _ = sleeper
+    source = ProcessSource()
+    source.extended_pids = frozenset({process.pid})
+    rows = source.sample(0.0).items
+    row = row_of(ProcessStats(items=rows), process.pid)
+    assert row is not None
+    assert row.extended is not None
+    # The child may still be starting and opening files: stdin, stdout and stderr at least.
+    assert row.extended.num_fds is not None
+    assert row.extended.num_fds >= 3
+    assert row.extended.memory_uss is not None
+    assert row.extended.memory_uss > 0
+    assert row.extended.cpu_affinity
+    assert all(r.extended is None for r in rows if r.pid != process.pid)
+
+
+def test_collector_forwards_extended_pids_to_the_process_source() -> None:
+    """`Collector.extend_processes` reaches the process source, so this process gets extended facts."""
+    collector = Collector(interval=1.0, only=["processes"])
+    collector.extend_processes([os.getpid()])
+    mine = row_of(collector.collect().processes, os.getpid())
+    assert mine is not None
+    assert mine.extended is not None
+    assert mine.extended.num_fds

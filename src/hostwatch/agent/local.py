@@ -26,6 +26,7 @@ class LocalAgent:
 
     async def collect_once(self) -> None:
         """One collection, off the event loop, ingested on it."""
+        self.collector.extend_processes(self.hub.state(self.host.id).extended_pids)
         snapshot = await asyncio.to_thread(self.collector.collect)
         self.hub.ingest(self.host, snapshot, address="127.0.0.1")
 

@@ -102,6 +102,13 @@ class Collector:
         """Names of the sources this collector runs."""
         return [s.name for s in self._sources]
 
+    def extend_processes(self, pids: Iterable[int]) -> None:
+        """Gather extended facts for these processes from the next process sample on."""
+        wanted = frozenset(pids)
+        for source in self._sources:
+            if isinstance(source, ProcessSource):
+                source.extended_pids = wanted
+
     def refresh_of(self, name: str) -> float:
         """Effective refresh interval of one source, never shorter than the collection interval."""
         return max(self._refresh[name], self.interval)

@@ -11,6 +11,7 @@ import psutil
 
 from hostwatch.collect import procfs
 from hostwatch.collect.base import RateMeter, Source
+from hostwatch.collect.process_extended import read_extended
 from hostwatch.collect.process_procfs import ProcfsProcessReader
 from hostwatch.collect.users import username
 from hostwatch.model import (
@@ -165,11 +166,18 @@ class ProcessSource(Source):
             )
         self._reader = reader
         self._last_time: float | None = None
+        self.extended_pids: frozenset[int] = frozenset()
+        """Processes that also get `ProcessInfo.extended`; replaced whole, so another thread may set it."""
 
     def sample(self, now: float) -> ProcessStats:
         elapsed = now - self._last_time if self._last_time is not None else 0.0
         self._last_time = now
         rows = self._reader.read_all(now, psutil.virtual_memory().total)
+        wanted = self.extended_pids
+        if wanted:
+            for row in rows:
+                if row.pid in wanted:
+                    row.extended = read_extended(row.pid)
         return summarize(rows, pid_max=procfs.read_int("/proc/sys/kernel/pid_max") or 0, elapsed=elapsed)
 
     def empty(self) -> ProcessStats:

@@ -55,6 +55,10 @@ class Hub:
         self.broadcaster.publish(host.id)
         return state
 
+    def extend_processes(self, host_id: int, pids: frozenset[int]) -> None:
+        """Ask the host's agent for extended facts about these processes (replacing the last ask)."""
+        self._states[host_id].extended_pids = pids
+
     def state(self, ref: str | int | None = None) -> HostState:
         """The state of the host named by id, name or agent id; the first host by default."""
         return self._states[self.hosts.resolve(ref).id]

@@ -77,6 +77,8 @@ class HostState:
         self.history: deque[HistoryPoint] = deque(maxlen=history_size)
         self.version = 0
         self.received_at = 0.0
+        self.extended_pids: frozenset[int] = frozenset()
+        """Processes whose extended facts clients asked for; the host's agent collects them."""
 
     def update(self, snapshot: Snapshot, health: Health) -> None:
         """Make `snapshot` the latest."""

@@ -119,18 +119,28 @@ def test_limits_description_unit_and_views(server: Server) -> None:
 
 
 def test_processes_by_pid_and_extended(server: Server, child: subprocess.Popen[bytes]) -> None:
-    """/processes/{pid} finds a child process; POST extended marks it, one at a time."""
+    """/processes/{pid} finds a child process; POST extended makes the agent gather its extended
+    stats (from its next sample), for that process only, until disabled."""
     row = wait_for(lambda: (r := api(server, f"processes/{child.pid}")).status_code == 200 and r.json())
     assert row["pid"] == child.pid
     assert row["key"] == "pid"
     assert row["status"] in {"S", "R"}
+    assert "extended_stats" not in row
     assert httpx.post(f"{server.url}/api/4/processes/extended/{child.pid}").status_code == 200
-    extended = api(server, "processes/extended").json()
+    extended = wait_for(lambda: (r := api(server, "processes/extended").json()).get("extended_stats") and r)
     assert extended["pid"] == child.pid
-    assert extended["extended_stats"] is True
+    assert extended["num_fds"] >= 3  # stdin, stdout, stderr at least
+    assert extended["num_ctx_switches"]["voluntary"] >= 1
+    assert set(extended["cpu_affinity"]) <= set(range(os.cpu_count() or 1))
+    assert extended["memory_full_info"]["uss"] > 0
+    assert extended["ionice"]["ioclass"] is not None
+    assert extended["tcp"] == 0
     assert api(server, f"processes/{child.pid}").json()["extended_stats"] is True
+    others = [r for r in api(server, "processlist").json() if r["pid"] != child.pid]
+    assert not any("extended_stats" in r for r in others)
     assert httpx.post(f"{server.url}/api/4/processes/extended/disable").status_code == 200
     assert api(server, "processes/extended").json() == {}
+    wait_for(lambda: "extended_stats" not in api(server, f"processes/{child.pid}").json())
     assert api(server, "processes/999999999").status_code == 404
 
 

@@ -33,15 +33,37 @@ def _cpu_times(p: ProcessInfo) -> dict[str, float]:
             "iowait": t.iowait, "system": t.system, "user": t.user}
 
 
+def _extended_fields(p: ProcessInfo) -> dict[str, Any]:
+    """The fields Glances adds to the one process whose extended stats are on."""
+    x = p.extended
+    if x is None:
+        return {}
+    return {
+        "extended_stats": True,
+        "cpu_affinity": x.cpu_affinity,
+        "ionice": {"ioclass": x.ionice_class, "value": x.ionice_value},
+        "memory_full_info": {**_memory_info(p), "uss": x.memory_uss, "pss": x.memory_pss,
+                             "swap": x.memory_swap},
+        "memory_swap": x.memory_swap,
+        "num_ctx_switches": {"voluntary": x.ctx_switches_voluntary,
+                             "involuntary": x.ctx_switches_involuntary},
+        "num_fds": x.num_fds,
+        "tcp": x.tcp_connections,
+        "udp": x.udp_sockets,
+        "ppid": p.ppid,
+        "create_time": p.create_time,
+    }
+
+
 def process_row(p: ProcessInfo, seconds: float) -> dict[str, Any]:
-    """One process as a `processlist` row, keyed by `pid`."""
+    """One process as a `processlist` row, keyed by `pid` (extended fields when gathered)."""
     return {
         "cmdline": p.cmdline or [p.name], "cpu_percent": p.cpu_percent, "cpu_times": _cpu_times(p),
         "gids": {}, "io_counters": _io_counters(p, seconds), "key": "pid",
         "memory_info": _memory_info(p), "memory_percent": p.memory_percent, "name": p.name,
         "nice": p.nice, "num_threads": p.num_threads, "pid": p.pid,
         "status": STATUS_LETTERS.get(p.status, "?"), "time_since_update": seconds,
-        "username": p.username,
+        "username": p.username, **_extended_fields(p),
     }
 
 

@@ -35,7 +35,6 @@ router = APIRouter(prefix="/api/4", tags=["glances"], route_class=GlancesRoute)
 def install(app: FastAPI, settings: Settings) -> None:
     """Check the `[glances.*]` limit overrides (ConfigError at start-up) and serve the routes."""
     app.state.glances_limits = effective_limits(settings.glances)
-    app.state.glances_extended = {}
     app.include_router(router)
 
 
@@ -166,48 +165,41 @@ async def clear_all(request: Request, state: StateDep) -> Response:
     return await _clear(request, state, False)
 
 
-def _process(state: HostState, pid: str, extended: bool) -> dict[str, Any]:
+def _process(state: HostState, pid: str) -> dict[str, Any]:
+    """One `processlist` row; with the extended fields once the agent has gathered them."""
     if not pid.isdigit():
         raise GlancesError(400, f"Invalid PID {pid}")
     assert state.snapshot is not None
     processes = state.snapshot.processes
     for p in processes.items:
         if p.pid == int(pid):
-            row = process_row(p, processes.time_since_update)
-            if extended:
-                row.update(extended_stats=True, ppid=p.ppid, create_time=p.create_time)
-            return row
+            return process_row(p, processes.time_since_update)
     raise GlancesError(404, f"Unknown PID process {pid}")
-
-
-def _extended(request: Request) -> dict[int, int]:
-    extended: dict[int, int] = request.app.state.glances_extended
-    return extended
 
 
 @router.post("/processes/extended/disable", summary="Disable extended process stats")
 async def extended_disable(request: Request, state: StateDep) -> Response:
-    _extended(request).pop(state.host.id, None)
+    hub_of(request).extend_processes(state.host.id, frozenset())
     return json_response(request, True)
 
 
 @router.post("/processes/extended/{pid}", summary="Extended stats for one process at a time")
 async def extended_enable(request: Request, state: StateDep, pid: str) -> Response:
-    _process(state, pid, extended=False)
-    _extended(request)[state.host.id] = int(pid)
+    """Ask the host's agent for the process's extended stats; they appear from its next sample."""
+    _process(state, pid)
+    hub_of(request).extend_processes(state.host.id, frozenset({int(pid)}))
     return json_response(request, True)
 
 
 @router.get("/processes/extended", summary="The process with extended stats, if one is set")
 async def extended_get(request: Request, state: StateDep) -> Response:
-    pid = _extended(request).get(state.host.id)
-    return json_response(request, {} if pid is None else _process(state, str(pid), extended=True))
+    pids = sorted(state.extended_pids)
+    return json_response(request, _process(state, str(pids[0])) if pids else {})
 
 
 @router.get("/processes/{pid}", summary="One process")
 async def process(request: Request, state: StateDep, pid: str) -> Response:
-    extended = _extended(request).get(state.host.id) == int(pid) if pid.isdigit() else False
-    return json_response(request, _process(state, pid, extended))
+    return json_response(request, _process(state, pid))
 
 
 def _config(request: Request) -> dict[str, dict[str, str]]:
