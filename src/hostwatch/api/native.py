@@ -7,6 +7,7 @@ from starlette.responses import Response
 
 from hostwatch.api.deps import hub_of
 from hostwatch.api.responses import json_response
+from hostwatch.hub.state import HostState
 
 router = APIRouter(tags=["native"])
 
@@ -30,5 +31,29 @@ async def hosts(request: Request) -> Response:
             "version": host.version,
             "interval": host.interval,
             "health": state.health.score,
+            "summary": host_summary(state),
         })
     return json_response(request, {"hosts": listing})
+
+
+def host_summary(state: HostState) -> dict[str, float | int] | None:
+    """The figures an overview row shows, from the latest snapshot; `None` before the first."""
+    snapshot = state.snapshot
+    if snapshot is None:
+        return None
+    filesystems = snapshot.disk.filesystems
+    return {
+        "time": snapshot.time,
+        "cpu": snapshot.cpu.total,
+        "cores": snapshot.cpu.cores,
+        "memory": snapshot.memory.percent,
+        "swap": snapshot.memory.swap.percent,
+        "load1": snapshot.load.min1,
+        "disk": max((fs.percent for fs in filesystems), default=0.0),
+        "disk_read_rate": snapshot.disk.read_bytes_rate,
+        "disk_write_rate": snapshot.disk.write_bytes_rate,
+        "net_recv_rate": snapshot.network.bytes_recv_rate,
+        "net_sent_rate": snapshot.network.bytes_sent_rate,
+        "processes": snapshot.processes.total,
+        "uptime": snapshot.system.uptime,
+    }
