@@ -20,6 +20,7 @@ from hostwatch import __version__
 from hostwatch.collect.collector import SECTION_SOURCES, Collector, sources_for
 from hostwatch.config import Settings, build_settings, from_environment, load_file, parse_duration
 from hostwatch.errors import ConfigError, HostwatchError, UnsafeBindError
+from hostwatch.store.commands import add_store_commands, run_store_command
 
 logger = logging.getLogger("hostwatch")
 
@@ -51,6 +52,8 @@ def _add_serve_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--insecure", action="store_true", default=s,
                         help="allow a non-loopback address without a token")
     parser.add_argument("--log-level", dest="log_level", default=s, help="debug, info, warning, error")
+    parser.add_argument("--no-history", dest="history", action="store_const", const={"enabled": False},
+                        default=s, help="keep no history on disk (charts cover the in-memory minutes only)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -69,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     snap.add_argument("--interval", default="1s",
                       help="time between the priming sample and the reported one, so rates are real")
     _add_token_commands(commands.add_parser("token", help="make credentials for clients of this hub"))
+    add_store_commands(commands.add_parser("store", help="inspect and maintain the history store offline"))
     return parser
 
 
@@ -86,7 +90,7 @@ def settings_from(args: argparse.Namespace, environ: dict[str, str]) -> tuple[Se
     """Settings from defaults < file < environment < flags, and whether the token was generated."""
     flags: dict[str, Any] = {
         k: v for k, v in vars(args).items()
-        if k in {"bind", "port", "interval", "token", "data_dir", "local", "insecure", "log_level"}
+        if k in {"bind", "port", "interval", "token", "data_dir", "local", "insecure", "log_level", "history"}
     }
     generated = flags.get("token") is _GENERATE
     if generated:
@@ -134,13 +138,15 @@ def serve(settings: Settings, generated_token: bool) -> int:
     from hostwatch.api.app import create_app
     from hostwatch.api.glances.limits import effective_limits
     from hostwatch.hub.hub import Hub
+    from hostwatch.store.factory import store_for
 
     check_bind(settings)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     # Glances' limits (with the [glances.*] overrides) are the alert rules for now.
     rules = glances_rules(effective_limits(settings.glances))
     hub = Hub(settings.health, history_size=settings.history_size, queue_size=settings.ws_queue_size,
-              alerts=AlertEngine(lambda _host_id: rules))
+              alerts=AlertEngine(lambda _host_id: rules),
+              store=store_for(settings) if settings.history.enabled else None)
     agent = (
         LocalAgent(hub, Collector(interval=settings.interval, refresh=settings.refresh))
         if settings.local
@@ -226,6 +232,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "token" and args.token_command == "jwt":
             _configure_logging("warning")
             return token_jwt(args)
+        if args.command == "store":
+            _configure_logging("warning")
+            settings, _ = settings_from(args, dict(os.environ))
+            return run_store_command(args, settings)
         if args.command == "serve" or args.web:
             settings, generated = settings_from(args, dict(os.environ))
             _configure_logging(settings.log_level)
@@ -233,6 +243,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except HostwatchError as exc:
         print(f"hostwatch: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader of our output (`| head`) left; nothing more to say.
+        sys.stderr.close()
+        return 0
     parser.print_help()
     return 2
 

@@ -20,12 +20,12 @@ from typing import Any
 
 from hostwatch.errors import ConfigError
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$")
-_UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
+_UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, None: 1.0}
 
 
 def parse_duration(value: str | float | int) -> float:
-    """Seconds from `1.5`, `"500ms"`, `"2s"`, `"1m"` or `"1h"`."""
+    """Seconds from `1.5`, `"500ms"`, `"2s"`, `"1m"`, `"1h"` or `"30d"`."""
     if isinstance(value, bool):
         raise ConfigError(f"not a duration: {value!r}")
     if isinstance(value, int | float):
@@ -75,6 +75,18 @@ class HealthThresholds:
 
 
 @dataclass(frozen=True)
+class HistorySettings:
+    """The `[history]` table: the on-disk store and how long each tier keeps points (seconds)."""
+
+    enabled: bool = True
+    raw: float = 2 * 86400.0
+    minute: float = 30 * 86400.0
+    hour: float = 400 * 86400.0
+    flush_interval: float = 1.0
+    retention_interval: float = 600.0
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything `hostwatch serve` is told; see `SETTINGS` for each field's help."""
 
@@ -91,6 +103,7 @@ class Settings:
     log_level: str = "info"
     refresh: Mapping[str, float] = field(default_factory=dict)
     health: HealthThresholds = field(default_factory=HealthThresholds)
+    history: HistorySettings = field(default_factory=HistorySettings)
     glances: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
@@ -108,6 +121,7 @@ SETTINGS: dict[str, str] = {
     "log_level": "debug, info, warning or error.",
     "refresh": "Per-source refresh intervals in seconds, e.g. processes = 2.",
     "health": "Health warning and critical thresholds.",
+    "history": "On-disk history: enabled, retention per tier (raw, minute, hour), flush_interval.",
     "glances": "Overrides of Glances' limits per plugin, e.g. [glances.cpu] cpu_user_careful = 40.",
 }
 
@@ -160,6 +174,7 @@ def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
     layer: dict[str, Any] = {}
     health: dict[str, Any] = {}
     refresh: dict[str, Any] = {}
+    history: dict[str, Any] = {}
     for key, value in environ.items():
         if not key.startswith("HOSTWATCH_"):
             continue
@@ -168,12 +183,16 @@ def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
             health[name.removeprefix("health_")] = value
         elif name.startswith("refresh_"):
             refresh[name.removeprefix("refresh_")] = value
+        elif name.startswith("history_") and name != "history_size":
+            history[name.removeprefix("history_")] = value
         elif name != "config":
             layer[name] = value
     if health:
         layer["health"] = health
     if refresh:
         layer["refresh"] = refresh
+    if history:
+        layer["history"] = history
     return layer
 
 
@@ -184,6 +203,8 @@ def build_settings(*layers: Mapping[str, Any]) -> Settings:
     health: dict[str, float] = {}
     refresh: dict[str, float] = {}
     glances: dict[str, dict[str, Any]] = {}
+    history: dict[str, Any] = {}
+    history_fields = {f.name: getattr(HistorySettings(), f.name) for f in dataclasses.fields(HistorySettings)}
     known = {f.name for f in dataclasses.fields(Settings)}
     thresholds = {f.name: getattr(HealthThresholds(), f.name) for f in dataclasses.fields(HealthThresholds)}
     for layer in layers:
@@ -199,6 +220,13 @@ def build_settings(*layers: Mapping[str, Any]) -> Settings:
             elif name == "refresh":
                 for source, seconds in _table(name, value).items():
                     refresh[source] = parse_duration(seconds)
+            elif name == "history":
+                for key, setting in _table(name, value).items():
+                    if key not in history_fields:
+                        raise ConfigError(f"unknown history setting: {key}")
+                    template = history_fields[key]
+                    history[key] = (_coerce(f"history.{key}", setting, template) if isinstance(template, bool)
+                                    else _duration(f"history.{key}", setting))
             elif name == "glances":
                 for plugin, limits in _table(name, value).items():
                     glances.setdefault(plugin, {}).update(_table(f"glances.{plugin}", limits))
@@ -206,10 +234,18 @@ def build_settings(*layers: Mapping[str, Any]) -> Settings:
                 template = "" if name == "token" else getattr(defaults, name)
                 values[name] = _coerce(name, value, template)
     settings = dataclasses.replace(
-        defaults, **values, refresh=refresh, health=HealthThresholds(**health), glances=glances
+        defaults, **values, refresh=refresh, health=HealthThresholds(**health), glances=glances,
+        history=HistorySettings(**history),
     )
     _validate(settings)
     return settings
+
+
+def _duration(name: str, value: Any) -> float:
+    try:
+        return parse_duration(value)
+    except ConfigError as exc:
+        raise ConfigError(f"{name}: {exc}") from exc
 
 
 def _table(name: str, value: Any) -> dict[str, Any]:

@@ -4,7 +4,8 @@
     ├── ConfigError        a setting or config file is invalid
     ├── UnsafeBindError    refusing to listen on a public address without auth
     ├── UnknownHostError   a host id or name the hub does not know
-    └── NoDataYetError     a known host that has not reported a snapshot yet
+    ├── NoDataYetError     a known host that has not reported a snapshot yet
+    └── StoreError         the history store cannot be opened or used
 """
 
 
@@ -26,3 +27,7 @@ class UnknownHostError(HostwatchError, LookupError):
 
 class NoDataYetError(HostwatchError, LookupError):
     """A host the hub knows but that has sent no snapshot yet."""
+
+
+class StoreError(HostwatchError):
+    """The history store is missing, busy (another process writes it) or unusable."""

@@ -31,19 +31,18 @@ class LocalAgent:
         self.hub.ingest(self.host, snapshot, address="127.0.0.1")
 
     async def run(self) -> None:
-        """Collect every interval until cancelled; ticks keep to a monotonic schedule."""
+        """Collect every interval until cancelled, the first one interval from now (the app's
+        start-up already collected once); ticks keep to a monotonic schedule."""
         interval = self.collector.interval
-        next_tick = time.monotonic()
+        next_tick = time.monotonic() + interval
         while True:
+            await asyncio.sleep(max(next_tick - time.monotonic(), 0.0))
             next_tick += interval
             try:
                 await self.collect_once()
             except Exception:  # loop boundary: keep watching even if one collection breaks
                 logger.exception("local collection failed")
-            delay = next_tick - time.monotonic()
-            if delay < 0:
+            if next_tick < time.monotonic():
                 # Fell behind (a slow collection or a suspended machine): start afresh
                 # rather than firing a burst of catch-up collections.
                 next_tick = time.monotonic()
-                delay = 0
-            await asyncio.sleep(delay)

@@ -20,7 +20,7 @@ from starlette.staticfiles import StaticFiles
 
 from hostwatch import __version__
 from hostwatch.agent.local import LocalAgent
-from hostwatch.api import glances, native, turbocore, vminfo
+from hostwatch.api import glances, history, native, turbocore, vminfo
 from hostwatch.api.fastpath import CachedDocuments
 from hostwatch.api.openapi import install_openapi
 from hostwatch.api.responses import ApiError, BodyCache, error_body
@@ -79,6 +79,8 @@ def create_app(settings: Settings, hub: Hub, local_agent: LocalAgent | None = No
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         task = None
+        if hub.store is not None:
+            await asyncio.to_thread(hub.store.start)
         if local_agent is not None:
             # One collection before serving, so the API never answers "no data" for this host.
             await local_agent.collect_once()
@@ -90,6 +92,8 @@ def create_app(settings: Settings, hub: Hub, local_agent: LocalAgent | None = No
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            if hub.store is not None:
+                await asyncio.to_thread(hub.store.close)
 
     app = FastAPI(
         title="hostwatch",
@@ -108,6 +112,7 @@ def create_app(settings: Settings, hub: Hub, local_agent: LocalAgent | None = No
     install_openapi(app)
     app.include_router(vminfo.router)
     app.include_router(native.router)
+    app.include_router(history.router)
     glances.install(app, settings)
     app.include_router(turbocore.router)
     web_root = resources.files("hostwatch") / "web"

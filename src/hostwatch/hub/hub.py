@@ -11,6 +11,7 @@ from hostwatch.hub.health import evaluate
 from hostwatch.hub.hosts import Host, HostRegistry
 from hostwatch.hub.state import HostState
 from hostwatch.model import Snapshot
+from hostwatch.store.base import Store
 
 logger = logging.getLogger(__name__)
 
@@ -24,9 +25,11 @@ class Hub:
     """
 
     def __init__(self, thresholds: HealthThresholds | None = None, history_size: int = 300,
-                 queue_size: int = 8, alerts: AlertEngine | None = None) -> None:
+                 queue_size: int = 8, alerts: AlertEngine | None = None,
+                 store: Store | None = None) -> None:
         self.thresholds = thresholds or HealthThresholds()
         self.alerts = alerts
+        self.store = store
         self.hosts = HostRegistry()
         self.broadcaster = Broadcaster(queue_size)
         self._history_size = history_size
@@ -41,12 +44,14 @@ class Hub:
         return host
 
     def ingest(self, host: Host, snapshot: Snapshot, address: str = "") -> HostState:
-        """Take a snapshot of `host`: health, latest state, short history, subscribers."""
+        """Take a snapshot of `host`: health, latest state, history, alerts, subscribers."""
         state = self._states[host.id]
         if state.snapshot is not None and snapshot.time < state.snapshot.time:
             logger.debug("host %s sent an older snapshot than the latest; kept as history only", host.id)
         health = evaluate(snapshot, self.thresholds)
         state.update(snapshot, health)
+        if self.store is not None:
+            self.store.append(host.id, snapshot)
         if self.alerts is not None:
             self.alerts.evaluate(host.id, snapshot)
         host.interval = snapshot.interval

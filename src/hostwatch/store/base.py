@@ -72,6 +72,14 @@ class QueryResult:
     """Seconds between returned points: the bucket width, or the host's interval for raw points."""
     series: list[SeriesData]
 
+    def document(self) -> dict[str, object]:
+        """The result as `/api/v1/history` and `store export --format json` write it."""
+        return {
+            "from": self.start, "to": self.end, "tier": self.tier, "step": self.step,
+            "series": [{"metric": s.key.metric(), "unit": s.unit, "times": s.times, "values": s.values,
+                        "min": s.min, "max": s.max} for s in self.series],
+        }
+
 
 @dataclass
 class TierStats:

@@ -14,6 +14,7 @@ Queries read with their own connection and may run in any thread.
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import sqlite3
 import threading
@@ -22,9 +23,11 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 
+from hostwatch.errors import StoreError
 from hostwatch.model import Snapshot
 from hostwatch.store.base import (
     HOUR,
@@ -49,7 +52,9 @@ log = logging.getLogger(__name__)
 
 FILE_NAME = "history.sqlite"
 DETAIL_FACTOR = 16
-"""A tier is read for a chart when it holds at most this many points per point asked for."""
+DETAIL_FLOOR = 20_000
+"""A tier is read for a chart when it holds at most DETAIL_FACTOR points per point asked for,
+or DETAIL_FLOOR points in all (cheap to read, and a short range keeps its detail)."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS series (
@@ -71,8 +76,10 @@ CREATE TABLE IF NOT EXISTS progress (
 Pending = tuple[int, int, float, Snapshot | tuple[list[SeriesKey], list[float]]]
 
 
-def _connect(path: Path, *, writer: bool = False) -> sqlite3.Connection:
-    connection = sqlite3.connect(path, isolation_level=None, check_same_thread=not writer, timeout=30)
+def _connect(path: Path, *, writer: bool = False, read_only: bool = False) -> sqlite3.Connection:
+    target = f"file:{path}?mode=ro" if read_only else f"file:{path}"
+    connection = sqlite3.connect(target, uri=True, isolation_level=None, check_same_thread=not writer,
+                                 timeout=30)
     connection.execute("PRAGMA busy_timeout = 30000")
     if writer:
         connection.execute("PRAGMA auto_vacuum = INCREMENTAL")
@@ -86,8 +93,11 @@ class SqliteStore(Store):
 
     def __init__(self, data_dir: Path, retention: Retention | None = None, *,
                  flush_interval: float = 1.0, retention_interval: float = 600.0,
-                 max_pending: int = 200_000, clock: Callable[[], float] = time.time) -> None:
+                 max_pending: int = 200_000, clock: Callable[[], float] = time.time,
+                 read_only: bool = False) -> None:
         self.path = Path(data_dir) / FILE_NAME
+        self.read_only = read_only
+        """Open without writing (for offline commands beside a running hub): queries only."""
         self.retention = retention or Retention()
         self.flush_interval = flush_interval
         self.retention_interval = retention_interval
@@ -102,6 +112,8 @@ class SqliteStore(Store):
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._writer: sqlite3.Connection | None = None
+        self._opened = False
+        self._lock_file: IO[str] | None = None
         self._readers = threading.local()
         self._series: dict[tuple[int, SeriesKey], int] = {}
         self._keys: dict[int, SeriesKey] = {}
@@ -116,25 +128,48 @@ class SqliteStore(Store):
 
     def open(self) -> None:
         """Open the file, create what is missing and replay the journal; no thread yet."""
-        if self._writer is not None:
+        if self._opened:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._writer = _connect(self.path, writer=True)
-        self._writer.executescript(_SCHEMA)
-        for sid, host, source, item, field in self._writer.execute(
+        if self.read_only:
+            if not self.path.exists():
+                raise StoreError(f"no history store at {self.path}")
+            connection = self._reader()
+        else:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._take_file_lock()
+            connection = self._writer = _connect(self.path, writer=True)
+            connection.executescript(_SCHEMA)
+        try:
+            self._load(connection)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot read the history store {self.path}: {exc}") from exc
+        self._opened = True
+
+    def _take_file_lock(self) -> None:
+        """One writer per file: a second hub (or `store compact`) on the same data dir stops here."""
+        self._lock_file = open(self.path.with_name(FILE_NAME + ".lock"), "w")  # noqa: SIM115 - held open
+        try:
+            fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._lock_file.close()
+            self._lock_file = None
+            raise StoreError(f"another hostwatch process is writing {self.path}; stop it first") from None
+
+    def _load(self, connection: sqlite3.Connection) -> None:
+        for sid, host, source, item, field in connection.execute(
                 "SELECT id, host, source, item, field FROM series"):
             self._remember(sid, host, SeriesKey(source, item, field))
         self._next_series = max(self._keys, default=0) + 1
-        for host, tier, closed, sealed in self._writer.execute(
+        for host, tier, closed, sealed in connection.execute(
                 "SELECT host, tier, closed, sealed FROM progress"):
             buffers = self._buffers(host)
             buffers.closed[tier] = closed
             buffers.sealed[tier] = sealed
-        self._replay()
+        self._replay(connection)
 
     def start(self) -> None:
         self.open()
-        if self._thread is None:
+        if self._thread is None and not self.read_only:
             self._stopping.clear()
             self._thread = threading.Thread(target=self._run, name="hostwatch-store", daemon=True)
             self._thread.start()
@@ -149,6 +184,10 @@ class SqliteStore(Store):
             self.flush()
             self._writer.close()
             self._writer = None
+        if self._lock_file is not None:
+            self._lock_file.close()
+            self._lock_file = None
+        self._opened = False
 
     def _run(self) -> None:
         last_retention = time.monotonic()
@@ -187,7 +226,7 @@ class SqliteStore(Store):
         (`hostwatch store compact`: later points of those windows are merged into them)."""
         with self._flush_lock:
             if self._writer is None:
-                raise RuntimeError("the history store is not open")
+                raise StoreError("the history store is not open for writing")
             self._flush(self._writer, seal)
 
     def _flush(self, writer: sqlite3.Connection, seal: bool) -> None:
@@ -290,10 +329,9 @@ class SqliteStore(Store):
             buffers = self._hosts[host_id] = HostBuffers(host_id)
         return buffers
 
-    def _replay(self) -> None:
-        assert self._writer is not None
+    def _replay(self, connection: sqlite3.Connection) -> None:
         replayed = 0
-        for flush, tier_index, blob in self._writer.execute(
+        for flush, tier_index, blob in connection.execute(
                 "SELECT flush, tier, data FROM journal ORDER BY tier, flush").fetchall():
             tier = TIERS[tier_index]
             for host_id, row in decode_rows(blob, flush):
@@ -316,7 +354,7 @@ class SqliteStore(Store):
         with self._flush_lock:
             writer = self._writer
             if writer is None:
-                raise RuntimeError("the history store is not open")
+                raise StoreError("the history store is not open for writing")
             with self._transaction(writer):
                 for tier in TIERS:
                     cutoff = now_ms - round(self.retention.of(tier) * 1000) - tier.window_ms
@@ -343,7 +381,7 @@ class SqliteStore(Store):
     def _reader(self) -> sqlite3.Connection:
         connection: sqlite3.Connection | None = getattr(self._readers, "connection", None)
         if connection is None:
-            connection = self._readers.connection = _connect(self.path)
+            connection = self._readers.connection = _connect(self.path, read_only=self.read_only)
         return connection
 
     def hosts(self) -> list[int]:
@@ -369,7 +407,7 @@ class SqliteStore(Store):
             if start < now - self.retention.of(tier):
                 continue
             resolution = self.interval(host_id) if tier is RAW else tier.bucket_ms / 1000
-            if max_points and span / resolution > max_points * DETAIL_FACTOR:
+            if max_points and span / resolution > max(max_points * DETAIL_FACTOR, DETAIL_FLOOR):
                 continue
             return tier
         return TIERS[-1]
