@@ -179,8 +179,11 @@ def test_dashboard_is_served_at_root(server: Server) -> None:
     page = httpx.get(f"{server.url}/")
     assert page.status_code == 200
     assert "text/html" in page.headers["content-type"]
-    assert "/ws" in page.text
-    assert not re.search(r'(src|href)="https?://', page.text)
+    assert not re.search(r'(src|href)="(https?:)?//', page.text)
+    scripts = re.findall(r'<script[^>]+src="([^"]+)"', page.text)
+    assert scripts, "the page loads its script from hostwatch itself"
+    for script in scripts:
+        assert httpx.get(f"{server.url}/{script.removeprefix('./').lstrip('/')}").status_code == 200
 
 
 def test_fast_path_and_framework_route_serve_the_same_document(server: Server) -> None:

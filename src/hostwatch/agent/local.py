@@ -42,7 +42,6 @@ class LocalAgent:
                 await self.collect_once()
             except Exception:  # loop boundary: keep watching even if one collection breaks
                 logger.exception("local collection failed")
-            if next_tick < time.monotonic():
-                # Fell behind (a slow collection or a suspended machine): start afresh
-                # rather than firing a burst of catch-up collections.
-                next_tick = time.monotonic()
+            # Fallen behind (a slow collection, a suspended machine): start afresh
+            # rather than firing a burst of catch-up collections.
+            next_tick = max(next_tick, time.monotonic())

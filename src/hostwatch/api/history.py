@@ -41,7 +41,10 @@ def known_host(connection: HTTPConnection, ref: str | None) -> Host:
 
 
 def resolve_metrics(text: str, available: list[SeriesKey]) -> list[SeriesKey]:
-    """The series a comma-separated `metric` list names; `[*]` expands to every item. ValueError if unknown."""
+    """The series a comma-separated `metric` list names, `[*]` expanded to every item.
+
+    ValueError for a name that is malformed or not a series of this host.
+    """
     known = set(available)
     keys: list[SeriesKey] = []
     for name in (part.strip() for part in text.split(",")):

@@ -66,6 +66,8 @@ def to_chunks(tier: Tier, rows: list[Row]) -> list[Chunk]:
     if not rows:
         return []
     ids = np.concatenate([row.ids for row in rows])
+    if not len(ids):
+        return []
     times = np.repeat(np.fromiter((row.time for row in rows), np.int64, len(rows)),
                       [len(row.ids) for row in rows])
     columns = np.hstack([row.columns for row in rows])
@@ -135,6 +137,8 @@ class HostBuffers:
 
     @staticmethod
     def _record(bucket: int, rows: list[Row], journal_id: int) -> Row:
+        # Rows are held in arrival order; `last` must be the newest by time.
+        rows = sorted(rows, key=lambda row: row.time)
         ids, records = group(np.concatenate([row.ids for row in rows]),
                              np.hstack([row.columns for row in rows]))
         return Row(bucket, ids.astype(np.int32), records, journal_id)

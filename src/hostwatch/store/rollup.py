@@ -37,6 +37,8 @@ def group(keys: npt.NDArray[np.int64] | npt.NDArray[np.int32], columns: Columns)
     average is weighted by each input's count.
     """
     records = as_rollup(columns)
+    if not len(keys):
+        return np.empty(0, np.int64), np.empty((len(ROLLUP_COLUMNS), 0))
     order = np.argsort(keys, kind="stable")
     sorted_keys = keys[order]
     starts = np.flatnonzero(np.concatenate(([True], sorted_keys[1:] != sorted_keys[:-1])))

@@ -19,7 +19,7 @@ from hostwatch.api.deps import HostQuery, body_cache, hub_of, reported_state
 from hostwatch.api.fastpath import BodyGetter
 from hostwatch.api.glances import fields
 from hostwatch.api.glances.errors import GlancesError, GlancesRoute
-from hostwatch.api.glances.history import SERIES, plugin_history
+from hostwatch.api.glances.history import DEFAULT_HISTORY_SIZE, SERIES, history_of
 from hostwatch.api.glances.limits import effective_limits
 from hostwatch.api.glances.plugins import GLANCES_VERSION, PLUGINS
 from hostwatch.api.glances.processes import process_row
@@ -287,14 +287,20 @@ async def plugin_value(request: Request, state: StateDep, plugin: str) -> Respon
     return json_response(request, _body(request, state, _plugin(plugin)))
 
 
+async def _history(request: Request, state: HostState, plugin: str, nb: int) -> dict[str, Any]:
+    plugin = _plugin(plugin)
+    size = int(_limits(request).get(plugin, {}).get("history_size", DEFAULT_HISTORY_SIZE))
+    return await history_of(hub_of(request).store, state, plugin, _nb(nb), size)
+
+
 @router.get("/{plugin}/history", summary="A plugin's history")
 async def history(request: Request, state: StateDep, plugin: str, nb: int = 0) -> Response:
-    return json_response(request, plugin_history(state, _plugin(plugin), _nb(nb)))
+    return json_response(request, await _history(request, state, plugin, nb))
 
 
 @router.get("/{plugin}/history/{nb}", summary="A plugin's last nb history points")
 async def history_nb(request: Request, state: StateDep, plugin: str, nb: int) -> Response:
-    return json_response(request, plugin_history(state, _plugin(plugin), _nb(nb)))
+    return json_response(request, await _history(request, state, plugin, nb))
 
 
 @router.get("/{plugin}/top/{nb}", summary="A list plugin's first nb items")
@@ -333,8 +339,9 @@ async def field_views(request: Request, state: StateDep, plugin: str, item: str)
     return json_response(request, views_[item])
 
 
-def _field_history(state: HostState, plugin: str, item: str, nb: int) -> dict[str, Any]:
-    series = plugin_history(state, _plugin(plugin), _nb(nb))
+async def _field_history(request: Request, state: HostState, plugin: str, item: str,
+                         nb: int) -> dict[str, Any]:
+    series = await _history(request, state, plugin, nb)
     if item not in series and not (plugin in SERIES and not state.history):
         raise GlancesError(404, f"Cannot get history for item {item} in plugin {plugin}")
     return {item: series.get(item, [])}
@@ -342,12 +349,12 @@ def _field_history(state: HostState, plugin: str, item: str, nb: int) -> dict[st
 
 @router.get("/{plugin}/{item}/history", summary="One field's history")
 async def field_history(request: Request, state: StateDep, plugin: str, item: str, nb: int = 0) -> Response:
-    return json_response(request, _field_history(state, plugin, item, nb))
+    return json_response(request, await _field_history(request, state, plugin, item, nb))
 
 
 @router.get("/{plugin}/{item}/history/{nb}", summary="One field's last nb history points")
 async def field_history_nb(request: Request, state: StateDep, plugin: str, item: str, nb: int) -> Response:
-    return json_response(request, _field_history(state, plugin, item, nb))
+    return json_response(request, await _field_history(request, state, plugin, item, nb))
 
 
 @router.get("/{plugin}/{item}/description", summary="What a field means")
