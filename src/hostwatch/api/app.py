@@ -23,6 +23,7 @@ from hostwatch.agent.local import LocalAgent
 from hostwatch.api import glances, history, native, turbocore, vminfo
 from hostwatch.api.fastpath import CachedDocuments
 from hostwatch.api.openapi import install_openapi
+from hostwatch.api.pulse import charts
 from hostwatch.api.responses import ApiError, BodyCache, error_body
 from hostwatch.auth.guard import TokenGuard
 from hostwatch.auth.tokens import TokenVerifier
@@ -113,6 +114,7 @@ def create_app(settings: Settings, hub: Hub, local_agent: LocalAgent | None = No
     app.include_router(vminfo.router)
     app.include_router(native.router)
     app.include_router(history.router)
+    app.include_router(charts.router)
     glances.install(app, settings)
     app.include_router(turbocore.router)
     web_root = resources.files("hostwatch") / "web"

@@ -16,7 +16,7 @@ from hostwatch.errors import UnknownHostError
 from hostwatch.hub.hosts import Host
 from hostwatch.store.base import Store
 from hostwatch.store.ranges import RANGES, resolve_range
-from hostwatch.store.series import SeriesKey, parse_metric, unit_of
+from hostwatch.store.series import SeriesKey, is_known, parse_metric, unit_of
 
 router = APIRouter(tags=["history"])
 
@@ -41,26 +41,25 @@ def known_host(connection: HTTPConnection, ref: str | None) -> Host:
 
 
 def resolve_metrics(text: str, available: list[SeriesKey]) -> list[SeriesKey]:
-    """The series a comma-separated `metric` list names, `[*]` expanded to every item.
+    """The series a comma-separated `metric` list names, `[*]` expanded to the host's items.
 
-    ValueError for a name that is malformed or not a series of this host.
+    ValueError for a name that is malformed or no metric hostwatch keeps; a
+    known metric without data yet is fine (its series comes back empty).
     """
-    known = set(available)
     keys: list[SeriesKey] = []
     for name in (part.strip() for part in text.split(",")):
         if not name:
             continue
         key = parse_metric(name)
         if key.item == "*":
-            matches = [k for k in available if k.source == key.source and k.field == key.field]
-            if not matches:
-                raise ValueError(f"no series matches {name!r}")
-            keys.extend(matches)
-        elif key in known:
+            if not is_known(key._replace(item="any")):
+                raise ValueError(f"unknown metric {name!r} (see /api/v1/history/metrics)")
+            keys.extend(k for k in available if k.source == key.source and k.field == key.field)
+        elif is_known(key):
             keys.append(key)
         else:
-            raise ValueError(f"unknown metric {name!r} for this host (see /api/v1/history/metrics)")
-    if not keys:
+            raise ValueError(f"unknown metric {name!r} (see /api/v1/history/metrics)")
+    if not keys and not any("[*]" in part for part in text.split(",")):
         raise ValueError("metric is required: a comma-separated list such as cpu.total,memory.percent")
     if len(keys) > MAX_METRICS:
         raise ValueError(f"at most {MAX_METRICS} series per request, got {len(keys)}")

@@ -20,22 +20,30 @@ import functools
 import re
 import types
 from collections.abc import Callable, Iterable
-from typing import Any, NamedTuple, Union, cast, get_args, get_origin
+from typing import Any, NamedTuple, Union, get_args, get_origin
 
 import msgspec
 
 from hostwatch.model import (
+    CoreUsage,
     CpuStats,
     CpuTimesPercent,
+    DiskIO,
     DiskStats,
+    Filesystem,
+    Gpu,
+    IrqRate,
     LoadAverage,
     MemoryStats,
+    NetInterface,
     NetworkStats,
     ProcessStats,
+    RaidArray,
     Sensor,
     Snapshot,
     SwapStats,
     SystemInfo,
+    WifiLink,
 )
 
 SKIPPED_FIELDS = frozenset({"number", "index", "time_since_update"})
@@ -101,16 +109,17 @@ HOST_PARTS: tuple[tuple[str, type[msgspec.Struct], Callable[[Snapshot], Any]], .
 )
 """Host-level parts: their figures are series with an empty item."""
 
-LIST_PARTS: tuple[tuple[str, Callable[[Snapshot], Iterable[Any]], Callable[[Any], str]], ...] = (
-    ("cpu.per_core", lambda s: s.cpu.per_core, lambda row: str(row.number)),
-    ("disk.filesystems", lambda s: s.disk.filesystems, lambda row: row.mount_point),
-    ("disk.io", lambda s: s.disk.io, lambda row: row.name),
-    ("network.interfaces", lambda s: s.network.interfaces, lambda row: row.name),
-    ("sensors", lambda s: s.sensors, _sensor_key),
-    ("gpus", lambda s: s.gpus, lambda row: str(row.index)),
-    ("irqs", lambda s: s.irqs, lambda row: row.line),
-    ("wifi", lambda s: s.wifi, lambda row: row.interface),
-    ("raid", lambda s: s.raid, lambda row: row.name),
+LIST_PARTS: tuple[tuple[str, type[msgspec.Struct], Callable[[Snapshot], Iterable[Any]],
+                        Callable[[Any], str]], ...] = (
+    ("cpu.per_core", CoreUsage, lambda s: s.cpu.per_core, lambda row: str(row.number)),
+    ("disk.filesystems", Filesystem, lambda s: s.disk.filesystems, lambda row: row.mount_point),
+    ("disk.io", DiskIO, lambda s: s.disk.io, lambda row: row.name),
+    ("network.interfaces", NetInterface, lambda s: s.network.interfaces, lambda row: row.name),
+    ("sensors", Sensor, lambda s: s.sensors, _sensor_key),
+    ("gpus", Gpu, lambda s: s.gpus, lambda row: str(row.index)),
+    ("irqs", IrqRate, lambda s: s.irqs, lambda row: row.line),
+    ("wifi", WifiLink, lambda s: s.wifi, lambda row: row.interface),
+    ("raid", RaidArray, lambda s: s.raid, lambda row: row.name),
 )
 """List parts: one item per row, keyed by what identifies the row."""
 
@@ -129,15 +138,32 @@ def flatten(snapshot: Snapshot) -> tuple[list[SeriesKey], list[float]]:
     for state, count in snapshot.network.tcp_states.items():
         keys.append(SeriesKey("network.tcp_states", state, "count"))
         values.append(count)
-    for source, rows_of, key_of in LIST_PARTS:
+    for source, struct, rows_of, key_of in LIST_PARTS:
+        fields = numeric_fields(struct)
         for row in rows_of(snapshot):
             item = key_of(row)
-            for name in numeric_fields(cast(type[msgspec.Struct], type(row))):
+            for name in fields:
                 value = getattr(row, name)
                 if value is not None:
                     keys.append(SeriesKey(source, item, name))
                     values.append(value)
     return keys, values
+
+
+_KNOWN_FIELDS: dict[str, frozenset[str]] = {
+    **{source: frozenset(numeric_fields(struct)) for source, struct, _ in HOST_PARTS},
+    **{source: frozenset(numeric_fields(struct)) for source, struct, _, _ in LIST_PARTS},
+    "network.tcp_states": frozenset({"count"}),
+}
+_LIST_SOURCES = frozenset([source for source, *_ in LIST_PARTS] + ["network.tcp_states"])
+
+
+def is_known(key: SeriesKey) -> bool:
+    """Whether `key` names a series hostwatch keeps (for some host), data or not."""
+    fields = _KNOWN_FIELDS.get(key.source)
+    if fields is None or key.field not in fields:
+        return False
+    return bool(key.item) == (key.source in _LIST_SOURCES)
 
 
 _CPU_SHARES = frozenset(numeric_fields(CpuTimesPercent))
