@@ -16,7 +16,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from hostwatch.auth.login_page import LOGIN_PAGE
 from hostwatch.auth.tokens import COOKIE_NAME, TokenVerifier
 
-PUBLIC_PATHS = frozenset({"/healthz"})
+PUBLIC_PATHS = frozenset({"/healthz", "/api/v1/agent/report"})
+"""Paths the guard lets through: liveness, and agents' reports (checked against agent tokens there)."""
 IN_BAND_AUTH_PATHS = frozenset({"/api/health/ws"})
 """WebSocket paths whose clients authenticate inside the socket (TurboCore's `auth <token>`).
 

@@ -27,6 +27,15 @@ class Host(msgspec.Struct, kw_only=True):
     """The address the hub saw the host's reports come from."""
     version: str = ""
     local: bool = False
+    ipv4: str = ""
+    """The host's own IPv4 address as its agent reports it (its default route's)."""
+    ipv6: str = ""
+    display_index: int = 0
+    """Sort weight in lists, higher first (Nezha's `display_index`)."""
+    hide_for_guest: bool = False
+    """Hidden from readers without a token where a surface has guests (Nezha)."""
+    last_seq: int = 0
+    """The agent's newest accepted report sequence number: replays at or below it are duplicates."""
 
 
 class HostRegistry:

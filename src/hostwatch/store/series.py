@@ -154,8 +154,10 @@ _KNOWN_FIELDS: dict[str, frozenset[str]] = {
     **{source: frozenset(numeric_fields(struct)) for source, struct, _ in HOST_PARTS},
     **{source: frozenset(numeric_fields(struct)) for source, struct, _, _ in LIST_PARTS},
     "network.tcp_states": frozenset({"count"}),
+    "monitors": frozenset({"delay", "up"}),
 }
-_LIST_SOURCES = frozenset([source for source, *_ in LIST_PARTS] + ["network.tcp_states"])
+"""Every source and its fields; `monitors[ID]` holds service monitor probes (delay in ms, up 1/0)."""
+_LIST_SOURCES = frozenset([source for source, *_ in LIST_PARTS] + ["network.tcp_states", "monitors"])
 
 
 def is_known(key: SeriesKey) -> bool:
@@ -170,7 +172,8 @@ _CPU_SHARES = frozenset(numeric_fields(CpuTimesPercent))
 _SIZE_FIELDS = frozenset({"total", "available", "used", "free", "active", "inactive", "buffers", "cached",
                           "shared", "size", "sin", "sout"})
 _SIZE_SOURCES = frozenset({"memory", "memory.swap", "disk.filesystems"})
-_FIXED_UNITS = {"mem_used": "B", "mem_total": "B", "read_time": "ms", "write_time": "ms", "busy_time": "ms",
+_FIXED_UNITS = {"delay": "ms", "mem_used": "B", "mem_total": "B",
+                "read_time": "ms", "write_time": "ms", "busy_time": "ms",
                 "uptime": "s", "secs_left": "s", "boot_time": "unix s", "temperature": "°C",
                 "power_watts": "W", "cpu_freq_current_mhz": "MHz", "cpu_freq_max_mhz": "MHz"}
 
