@@ -104,6 +104,8 @@ class Settings:
     refresh: Mapping[str, float] = field(default_factory=dict)
     health: HealthThresholds = field(default_factory=HealthThresholds)
     history: HistorySettings = field(default_factory=HistorySettings)
+    monitors: tuple[Mapping[str, Any], ...] = ()
+    """`[[monitors]]` tables of the config file, checked by `hostwatch.monitors`."""
     glances: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
@@ -121,6 +123,7 @@ SETTINGS: dict[str, str] = {
     "log_level": "debug, info, warning or error.",
     "refresh": "Per-source refresh intervals in seconds, e.g. processes = 2.",
     "health": "Health warning and critical thresholds.",
+    "monitors": "Service monitors ([[monitors]] tables: name, kind icmp|tcp|http, target, ...).",
     "history": "On-disk history: enabled, retention per tier (raw, minute, hour), flush_interval.",
     "glances": "Overrides of Glances' limits per plugin, e.g. [glances.cpu] cpu_user_careful = 40.",
 }
@@ -227,6 +230,10 @@ def build_settings(*layers: Mapping[str, Any]) -> Settings:
                     template = history_fields[key]
                     history[key] = (_coerce(f"history.{key}", setting, template) if isinstance(template, bool)
                                     else _duration(f"history.{key}", setting))
+            elif name == "monitors":
+                if not isinstance(value, list | tuple) or not all(isinstance(m, Mapping) for m in value):
+                    raise ConfigError("monitors must be a list of tables ([[monitors]])")
+                values["monitors"] = tuple(dict(m) for m in value)
             elif name == "glances":
                 for plugin, limits in _table(name, value).items():
                     glances.setdefault(plugin, {}).update(_table(f"glances.{plugin}", limits))
