@@ -17,6 +17,7 @@ from typing import Any
 import msgspec
 
 from hostwatch import __version__
+from hostwatch.auth.token_commands import add_agent_token_commands, run_agent_token_command
 from hostwatch.collect.collector import SECTION_SOURCES, Collector, sources_for
 from hostwatch.config import Settings, build_settings, from_environment, load_file, parse_duration
 from hostwatch.errors import ConfigError, HostwatchError, UnsafeBindError
@@ -84,6 +85,7 @@ def _add_token_commands(token: argparse.ArgumentParser) -> None:
     jwt.add_argument("--data-dir", dest="data_dir", default=argparse.SUPPRESS,
                      help="the hub's data directory, where the signing secret lives")
     jwt.add_argument("--config", default=argparse.SUPPRESS, help="TOML config file (for its data_dir)")
+    add_agent_token_commands(kinds)
 
 
 def settings_from(args: argparse.Namespace, environ: dict[str, str]) -> tuple[Settings, bool]:
@@ -137,6 +139,7 @@ def serve(settings: Settings, generated_token: bool) -> int:
     from hostwatch.alerts.rules import glances_rules
     from hostwatch.api.app import create_app
     from hostwatch.api.glances.limits import effective_limits
+    from hostwatch.hub.database import HubDatabase
     from hostwatch.hub.hub import Hub
     from hostwatch.store.factory import store_for
 
@@ -146,7 +149,8 @@ def serve(settings: Settings, generated_token: bool) -> int:
     rules = glances_rules(effective_limits(settings.glances))
     hub = Hub(settings.health, history_size=settings.history_size, queue_size=settings.ws_queue_size,
               alerts=AlertEngine(lambda _host_id: rules),
-              store=store_for(settings) if settings.history.enabled else None)
+              store=store_for(settings) if settings.history.enabled else None,
+              database=HubDatabase(settings.data_dir))
     agent = (
         LocalAgent(hub, Collector(interval=settings.interval, refresh=settings.refresh))
         if settings.local
@@ -232,6 +236,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "token" and args.token_command == "jwt":
             _configure_logging("warning")
             return token_jwt(args)
+        if args.command == "token":
+            _configure_logging("warning")
+            settings, _ = settings_from(args, dict(os.environ))
+            return run_agent_token_command(args, settings)
         if args.command == "store":
             _configure_logging("warning")
             settings, _ = settings_from(args, dict(os.environ))

@@ -98,6 +98,7 @@ class Settings:
     local: bool = True
     insecure: bool = False
     history_size: int = 300
+    max_report_bytes: int = 4 << 20
     ws_queue_size: int = 8
     cors_origins: tuple[str, ...] = ()
     log_level: str = "info"
@@ -118,6 +119,7 @@ SETTINGS: dict[str, str] = {
     "local": "Watch this machine through the embedded agent (false: a pure hub).",
     "insecure": "Allow listening beyond loopback without a token.",
     "history_size": "Snapshots per host kept in memory for short histories.",
+    "max_report_bytes": "Largest agent report body the hub accepts (compressed); larger ones get 413.",
     "ws_queue_size": "Snapshots a slow WebSocket client may fall behind before older ones are dropped.",
     "cors_origins": "Origins allowed to read the API from a browser (never `*` in token mode).",
     "log_level": "debug, info, warning or error.",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
 from collections.abc import AsyncIterator
 from importlib import resources
 
@@ -20,15 +21,18 @@ from starlette.staticfiles import StaticFiles
 
 from hostwatch import __version__
 from hostwatch.agent.local import LocalAgent
-from hostwatch.api import glances, history, native, turbocore, vminfo
+from hostwatch.api import agents, glances, history, native, turbocore, vminfo
 from hostwatch.api.fastpath import CachedDocuments
 from hostwatch.api.openapi import install_openapi
 from hostwatch.api.pulse import charts
 from hostwatch.api.responses import ApiError, BodyCache, error_body
+from hostwatch.auth.agent_tokens import AgentTokens
 from hostwatch.auth.guard import TokenGuard
+from hostwatch.auth.rate_limit import FailureLimiter
 from hostwatch.auth.tokens import TokenVerifier
 from hostwatch.config import Settings
 from hostwatch.errors import ConfigError
+from hostwatch.hub.agents import AgentGateway
 from hostwatch.hub.hub import Hub
 
 logger = logging.getLogger(__name__)
@@ -74,25 +78,36 @@ def _install_docs(app: FastAPI) -> None:
         )
 
 
+async def _save_host_activity(hub: Hub, every: float = 2.0) -> None:
+    """Write hosts' last-seen times and sequence numbers to hub.sqlite every few seconds."""
+    while True:
+        await asyncio.sleep(every)
+        try:
+            await asyncio.to_thread(hub.hosts.save_activity)
+        except sqlite3.Error:
+            logger.exception("could not save host activity; retrying")
+
+
 def create_app(settings: Settings, hub: Hub, local_agent: LocalAgent | None = None) -> FastAPI:
     """The hostwatch ASGI app for `hub`; with `local_agent`, it also watches this machine."""
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        task = None
+        tasks = [asyncio.create_task(_save_host_activity(hub), name="host-activity")]
         if hub.store is not None:
             await asyncio.to_thread(hub.store.start)
         if local_agent is not None:
             # One collection before serving, so the API never answers "no data" for this host.
             await local_agent.collect_once()
-            task = asyncio.create_task(local_agent.run(), name="local-agent")
+            tasks.append(asyncio.create_task(local_agent.run(), name="local-agent"))
         try:
             yield
         finally:
-            if task is not None:
+            for task in tasks:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            await asyncio.to_thread(hub.hosts.save_activity)
             if hub.store is not None:
                 await asyncio.to_thread(hub.store.close)
 
@@ -108,11 +123,14 @@ def create_app(settings: Settings, hub: Hub, local_agent: LocalAgent | None = No
     app.state.hub = hub
     app.state.bodies = bodies
     app.state.settings = settings
+    app.state.agents = AgentGateway(hub, AgentTokens(hub.database) if hub.database else None, settings.token)
+    app.state.agent_failures = FailureLimiter()
     _install_error_handlers(app)
     _install_docs(app)
     install_openapi(app)
     app.include_router(vminfo.router)
     app.include_router(native.router)
+    app.include_router(agents.router)
     app.include_router(history.router)
     app.include_router(charts.router)
     glances.install(app, settings)

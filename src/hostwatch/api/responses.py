@@ -104,10 +104,11 @@ class ApiError(Exception):
         self.message = message
 
 
-def error_body(status: int, code: str, message: str) -> Response:
+def error_body(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
     """The native error shape: `{"error": code, "message": ..., "status": ...}`."""
     return Response(
         _encoder.encode({"error": code, "message": message, "status": status}),
         status,
+        headers=headers,
         media_type="application/json",
     )

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import time
+from collections.abc import Iterator
 
 import msgspec
 
 from hostwatch.errors import UnknownHostError
+from hostwatch.hub.database import HubDatabase
 
 LOCAL_AGENT_ID = "local"
 
@@ -38,14 +41,34 @@ class Host(msgspec.Struct, kw_only=True):
     """The agent's newest accepted report sequence number: replays at or below it are duplicates."""
 
 
-class HostRegistry:
-    """Hosts by numeric id, found by id, name or agent id."""
+_FIELDS = ("id", "agent_id", "name", "tags", "first_seen", "last_seen", "interval", "address", "version",
+           "local", "ipv4", "ipv6", "display_index", "hide_for_guest", "last_seq")
 
-    def __init__(self) -> None:
+
+class HostRegistry:
+    """Hosts by numeric id, found by id, name or agent id; kept in hub.sqlite when given one.
+
+    Identity and settings (registration, rename, tags, delete) are written at
+    once; activity (last seen, address, version, sequence) is written in batches
+    by `save_activity`, which the hub calls every few seconds and at shutdown.
+    """
+
+    def __init__(self, database: HubDatabase | None = None) -> None:
         self._hosts: dict[int, Host] = {}
         self._by_agent: dict[str, int] = {}
+        self._database = database
+        self._active: set[int] = set()
+        if database is not None:
+            for row in database.query(f"SELECT {', '.join(_FIELDS)} FROM hosts ORDER BY id"):
+                values = dict(zip(_FIELDS, row, strict=True))
+                values["tags"] = json.loads(values["tags"])
+                values["local"] = bool(values["local"])
+                values["hide_for_guest"] = bool(values["hide_for_guest"])
+                host = Host(**values)
+                self._hosts[host.id] = host
+                self._by_agent[host.agent_id] = host.id
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Host]:
         return iter(list(self._hosts.values()))
 
     def __len__(self) -> int:
@@ -61,7 +84,49 @@ class HostRegistry:
                     tags=list(tags or []), local=local)
         self._hosts[host.id] = host
         self._by_agent[agent_id] = host.id
+        self.save(host)
         return host
+
+    def save(self, host: Host) -> None:
+        """Write every field of `host` now."""
+        if self._database is None:
+            return
+        values = [getattr(host, name) for name in _FIELDS]
+        values[_FIELDS.index("tags")] = json.dumps(host.tags)
+        with self._database.transaction() as connection:
+            connection.execute(f"INSERT OR REPLACE INTO hosts ({', '.join(_FIELDS)}) "
+                               f"VALUES ({', '.join('?' * len(_FIELDS))})", values)
+        self._active.discard(host.id)
+
+    def delete(self, host_id: int) -> Host:
+        """Forget a host (its history stays in the store); UnknownHostError if there is none."""
+        host = self.get(host_id)
+        del self._hosts[host_id]
+        del self._by_agent[host.agent_id]
+        self._active.discard(host_id)
+        if self._database is not None:
+            with self._database.transaction() as connection:
+                connection.execute("DELETE FROM hosts WHERE id = ?", (host_id,))
+        return host
+
+    def save_activity(self) -> None:
+        """Write what reports changed since the last call, in one transaction."""
+        if self._database is None or not self._active:
+            self._active.clear()
+            return
+        hosts = [self._hosts[i] for i in self._active if i in self._hosts]
+        self._active.clear()
+        with self._database.transaction() as connection:
+            connection.executemany(
+                "UPDATE hosts SET first_seen = ?, last_seen = ?, interval = ?, address = ?, version = ?, "
+                "ipv4 = ?, ipv6 = ?, last_seq = ? WHERE id = ?",
+                [(h.first_seen, h.last_seen, h.interval, h.address, h.version, h.ipv4, h.ipv6, h.last_seq,
+                  h.id) for h in hosts])
+
+    def by_agent(self, agent_id: str) -> Host | None:
+        """The host of an agent id, if registered."""
+        host_id = self._by_agent.get(agent_id)
+        return None if host_id is None else self._hosts[host_id]
 
     def get(self, host_id: int) -> Host:
         """The host with this numeric id."""
@@ -94,3 +159,4 @@ class HostRegistry:
         host.last_seen = now
         if address:
             host.address = address
+        self._active.add(host.id)

@@ -7,6 +7,7 @@ import logging
 from hostwatch.alerts.engine import AlertEngine
 from hostwatch.config import HealthThresholds
 from hostwatch.hub.broadcaster import Broadcaster
+from hostwatch.hub.database import HubDatabase
 from hostwatch.hub.health import evaluate
 from hostwatch.hub.hosts import Host, HostRegistry
 from hostwatch.hub.state import HostState
@@ -26,14 +27,15 @@ class Hub:
 
     def __init__(self, thresholds: HealthThresholds | None = None, history_size: int = 300,
                  queue_size: int = 8, alerts: AlertEngine | None = None,
-                 store: Store | None = None) -> None:
+                 store: Store | None = None, database: HubDatabase | None = None) -> None:
         self.thresholds = thresholds or HealthThresholds()
         self.alerts = alerts
         self.store = store
-        self.hosts = HostRegistry()
+        self.database = database
+        self.hosts = HostRegistry(database)
         self.broadcaster = Broadcaster(queue_size)
         self._history_size = history_size
-        self._states: dict[int, HostState] = {}
+        self._states: dict[int, HostState] = {h.id: HostState(h, history_size) for h in self.hosts}
 
     def register(self, agent_id: str, name: str, *, local: bool = False,
                  tags: list[str] | None = None, interval: float = 1.0) -> Host:
@@ -59,6 +61,34 @@ class Hub:
         self.hosts.seen(host, address=address)
         self.broadcaster.publish(host.id)
         return state
+
+    def ingest_history(self, host: Host, snapshot: Snapshot) -> None:
+        """Take a snapshot older than the newest one being delivered (a replay): history only,
+        so the latest state, alerts and subscribers see just the newest."""
+        if self.store is not None:
+            self.store.append(host.id, snapshot)
+
+    def update_host(self, host_id: int, *, name: str | None = None, tags: list[str] | None = None,
+                    display_index: int | None = None, hide_for_guest: bool | None = None) -> Host:
+        """Rename, retag or reorder a host; the registry keeps it."""
+        host = self.hosts.get(host_id)
+        if name is not None:
+            host.name = name
+        if tags is not None:
+            host.tags = tags
+        if display_index is not None:
+            host.display_index = display_index
+        if hide_for_guest is not None:
+            host.hide_for_guest = hide_for_guest
+        self.hosts.save(host)
+        self._states[host_id].version += 1
+        return host
+
+    def delete_host(self, host_id: int) -> Host:
+        """Forget a host and its live state; its history stays in the store."""
+        host = self.hosts.delete(host_id)
+        self._states.pop(host_id, None)
+        return host
 
     def extend_processes(self, host_id: int, pids: frozenset[int]) -> None:
         """Ask the host's agent for extended facts about these processes (replacing the last ask)."""

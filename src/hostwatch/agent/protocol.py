@@ -1,0 +1,48 @@
+"""What an agent pushes to its hub and what the hub answers: shared by both sides.
+
+An agent POSTs an `AgentReport` (JSON, zstd- or gzip-compressed) to
+`/api/v1/agent/report` with `Authorization: Bearer <agent token>`. Snapshots
+carry the agent's own sequence numbers, increasing across agent restarts, so
+the hub can drop replays it already has. The reply tells the agent what the hub
+wants next (extended process facts, monitors to run).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from hostwatch.model import Snapshot
+
+PROTOCOL_VERSION = 1
+REPORT_PATH = "/api/v1/agent/report"
+
+
+class AgentReport(msgspec.Struct, kw_only=True):
+    """One push: who the agent is and its snapshots, oldest first."""
+
+    protocol: int
+    agent_id: str
+    name: str
+    tags: list[str] = []
+    version: str = ""
+    ipv4: str = ""
+    ipv6: str = ""
+    snapshots: list[Snapshot] = []
+    monitor_results: list[dict[str, Any]] = []
+    """Results of the monitors the hub assigned to this agent."""
+
+
+class ReportReply(msgspec.Struct, kw_only=True):
+    """The hub's answer to a push."""
+
+    host_id: int
+    accepted: int
+    duplicates: int
+    last_seq: int
+    """The newest sequence number the hub holds for this agent."""
+    interval: float
+    extended_pids: list[int] = []
+    monitors: list[dict[str, Any]] = []
+    """Monitors this agent should run (their specs), replacing the previous list."""

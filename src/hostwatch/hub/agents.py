@@ -1,0 +1,100 @@
+"""Remote agents at the hub: who may report, enrolment, and taking a report in.
+
+A report passes when its token is the hub's own `--token` or a live agent
+token. An unknown agent registers itself with an enrolment token (or the hub
+token); a host token registers its host on first use and from then on only
+that agent may use it. Snapshots at or below the agent's last accepted
+sequence number are replays the hub already has and are dropped.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from dataclasses import dataclass
+
+from hostwatch.agent.protocol import PROTOCOL_VERSION, AgentReport, ReportReply
+from hostwatch.auth.agent_tokens import AgentToken, AgentTokens
+from hostwatch.hub.hosts import Host
+from hostwatch.hub.hub import Hub
+
+logger = logging.getLogger(__name__)
+
+
+class ReportRefused(Exception):
+    """A report the hub will not take; `status` and `code` say how to answer."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+@dataclass
+class Credential:
+    """Who presented the report's token: the hub token, or a stored agent token."""
+
+    token: AgentToken | None
+
+
+class AgentGateway:
+    """Checks agents' tokens and feeds their reports to the hub."""
+
+    def __init__(self, hub: Hub, tokens: AgentTokens | None, hub_token: str | None) -> None:
+        self.hub = hub
+        self.tokens = tokens
+        self.hub_token = hub_token
+
+    def authenticate(self, presented: str) -> Credential | None:
+        """The credential behind `presented`, or None when it is no valid token."""
+        if not presented:
+            return None
+        if self.hub_token is not None and hmac.compare_digest(presented.encode(), self.hub_token.encode()):
+            return Credential(None)
+        if self.tokens is not None:
+            token = self.tokens.verify(presented)
+            if token is not None:
+                return Credential(token)
+        return None
+
+    def take(self, report: AgentReport, credential: Credential, address: str) -> ReportReply:
+        """Register or find the agent's host, store new snapshots, and say what comes next."""
+        if report.protocol != PROTOCOL_VERSION:
+            raise ReportRefused(409, "incompatible_agent",
+                                f"this hub speaks agent protocol {PROTOCOL_VERSION}, the agent "
+                                f"{report.protocol}: upgrade the older one")
+        if not report.agent_id or len(report.agent_id) > 128:
+            raise ReportRefused(400, "bad_report", "agent_id must be 1-128 characters")
+        host = self._host_for(report, credential)
+        fresh = sorted((s for s in report.snapshots if s.seq > host.last_seq), key=lambda s: s.seq)
+        for older in fresh[:-1]:
+            self.hub.ingest_history(host, older)
+        if fresh:
+            self.hub.ingest(host, fresh[-1], address=address)
+            host.last_seq = fresh[-1].seq
+        host.ipv4 = report.ipv4 or host.ipv4
+        host.ipv6 = report.ipv6 or host.ipv6
+        host.version = report.version or host.version
+        state = self.hub.state(host.id)
+        return ReportReply(host_id=host.id, accepted=len(fresh),
+                           duplicates=len(report.snapshots) - len(fresh), last_seq=host.last_seq,
+                           interval=host.interval, extended_pids=sorted(state.extended_pids))
+
+    def _host_for(self, report: AgentReport, credential: Credential) -> Host:
+        token = credential.token
+        known = self.hub.hosts.by_agent(report.agent_id)
+        if token is not None and token.kind == "host":
+            if token.host_id is not None and (known is None or known.id != token.host_id):
+                raise ReportRefused(403, "token_for_other_host",
+                                    f"this token belongs to another host than agent {report.agent_id!r}")
+            if known is None:
+                known = self.hub.register(report.agent_id, token.name, tags=report.tags)
+                logger.info("host %s (%s) registered with its host token", known.id, known.name)
+            if token.host_id is None and self.tokens is not None:
+                self.tokens.bind(token.id, known.id)
+            return known
+        if known is None:
+            known = self.hub.register(report.agent_id, report.name or report.agent_id, tags=report.tags)
+            logger.info("host %s (%s) enrolled", known.id, known.name)
+        return known
