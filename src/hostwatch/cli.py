@@ -17,6 +17,7 @@ from typing import Any
 import msgspec
 
 from hostwatch import __version__
+from hostwatch.agent.command import add_agent_flags, run_agent_command
 from hostwatch.auth.token_commands import add_agent_token_commands, run_agent_token_command
 from hostwatch.collect.collector import SECTION_SOURCES, Collector, sources_for
 from hostwatch.config import Settings, build_settings, from_environment, load_file, parse_duration
@@ -74,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="time between the priming sample and the reported one, so rates are real")
     _add_token_commands(commands.add_parser("token", help="make credentials for clients of this hub"))
     add_store_commands(commands.add_parser("store", help="inspect and maintain the history store offline"))
+    add_agent_flags(commands.add_parser("agent", help="watch this machine and push to a hub"))
     return parser
 
 
@@ -121,7 +123,7 @@ def check_bind(settings: Settings) -> None:
         )
 
 
-def _configure_logging(level: str) -> None:
+def configure_logging(level: str) -> None:
     handler = logging.StreamHandler()
     handler.addFilter(RedactTokens())
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -231,22 +233,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "snapshot":
-            _configure_logging("warning")
+            configure_logging("warning")
             return snapshot(args)
         if args.command == "token" and args.token_command == "jwt":
-            _configure_logging("warning")
+            configure_logging("warning")
             return token_jwt(args)
         if args.command == "token":
-            _configure_logging("warning")
+            configure_logging("warning")
             settings, _ = settings_from(args, dict(os.environ))
             return run_agent_token_command(args, settings)
+        if args.command == "agent":
+            return run_agent_command(args, dict(os.environ))
         if args.command == "store":
-            _configure_logging("warning")
+            configure_logging("warning")
             settings, _ = settings_from(args, dict(os.environ))
             return run_store_command(args, settings)
         if args.command == "serve" or args.web:
             settings, generated = settings_from(args, dict(os.environ))
-            _configure_logging(settings.log_level)
+            configure_logging(settings.log_level)
             return serve(settings, generated)
     except HostwatchError as exc:
         print(f"hostwatch: {exc}", file=sys.stderr)

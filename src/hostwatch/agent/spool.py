@@ -1,0 +1,113 @@
+"""The agent's durable outbox: every snapshot goes here first and leaves once the hub has it.
+
+One SQLite file in the agent's state dir holds the agent's identity, its next
+sequence number and the unsent reports (zstd-compressed JSON), so a hub
+outage, an agent restart or both lose nothing until the spool is full; then the
+oldest reports go first, counted in the log.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+import uuid
+from pathlib import Path
+
+import zstandard
+
+logger = logging.getLogger(__name__)
+
+FILE_NAME = "spool.sqlite"
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS reports (seq INTEGER PRIMARY KEY, time REAL NOT NULL, body BLOB NOT NULL);
+"""
+
+
+class Spool:
+    """Unsent reports, oldest first, bounded to `capacity` entries."""
+
+    def __init__(self, state_dir: Path, capacity: int) -> None:
+        state_dir.mkdir(parents=True, exist_ok=True)
+        self.path = state_dir / FILE_NAME
+        self.capacity = capacity
+        self._connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self._connection.execute("PRAGMA journal_mode = WAL")
+        self._connection.execute("PRAGMA synchronous = NORMAL")
+        self._connection.executescript(_SCHEMA)
+        self._lock = threading.Lock()
+        self._compress = zstandard.ZstdCompressor(level=3)
+        self._decompress = zstandard.ZstdDecompressor()
+        self.dropped = 0
+        self.agent_id = self._meta("agent_id") or self._set_meta("agent_id", uuid.uuid4().hex)
+        newest = self._connection.execute("SELECT MAX(seq) FROM reports").fetchone()[0] or 0
+        self._next_seq = max(int(self._meta("next_seq") or 1), newest + 1)
+
+    def _meta(self, key: str) -> str | None:
+        row = self._connection.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def _set_meta(self, key: str, value: str) -> str:
+        self._connection.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+        return value
+
+    def take_seq(self) -> int:
+        """The next sequence number (kept across restarts: the hub drops replays by it)."""
+        with self._lock:
+            seq = self._next_seq
+            self._next_seq += 1
+            return seq
+
+    def push(self, seq: int, time: float, body: bytes) -> None:
+        """Keep one encoded snapshot; drop the oldest ones beyond capacity."""
+        with self._lock:
+            connection = self._connection
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                connection.execute("INSERT OR REPLACE INTO reports (seq, time, body) VALUES (?, ?, ?)",
+                                   (seq, time, self._compress.compress(body)))
+                self._set_meta("next_seq", str(self._next_seq))
+                (count,) = connection.execute("SELECT COUNT(*) FROM reports").fetchone()
+                excess = count - self.capacity
+                if excess > 0:
+                    connection.execute("DELETE FROM reports WHERE seq IN "
+                                       "(SELECT seq FROM reports ORDER BY seq LIMIT ?)", (excess,))
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+            connection.execute("COMMIT")
+        if excess > 0:
+            self.dropped += excess
+            if self.dropped in (1, 10, 100) or self.dropped % 1000 == 0:
+                logger.warning("spool full (%d reports): dropped the oldest, %d so far",
+                               self.capacity, self.dropped)
+
+    def peek(self, max_count: int, max_bytes: int) -> list[tuple[int, bytes]]:
+        """The oldest reports as (seq, JSON), at most `max_count` and about `max_bytes` of JSON."""
+        with self._lock:
+            rows = self._connection.execute(
+                "SELECT seq, body FROM reports ORDER BY seq LIMIT ?", (max_count,)).fetchall()
+        batch: list[tuple[int, bytes]] = []
+        size = 0
+        for seq, blob in rows:
+            body = self._decompress.decompress(blob)
+            if batch and size + len(body) > max_bytes:
+                break
+            batch.append((int(seq), body))
+            size += len(body)
+        return batch
+
+    def drop_through(self, seq: int) -> None:
+        """Forget every report up to and including `seq` (the hub has them)."""
+        with self._lock:
+            self._connection.execute("DELETE FROM reports WHERE seq <= ?", (seq,))
+
+    def __len__(self) -> int:
+        with self._lock:
+            return int(self._connection.execute("SELECT COUNT(*) FROM reports").fetchone()[0])
+
+    def close(self) -> None:
+        """Close the file."""
+        with self._lock:
+            self._connection.close()
