@@ -63,9 +63,10 @@ class Server:
 
 
 def start_server(tmp_path: Path, *args: str, env: dict[str, str] | None = None,
-                 ready: bool = True) -> Server:
-    """Start `hostwatch serve` on a free port and, unless told not to, wait until /healthz answers."""
-    port = free_port()
+                 ready: bool = True, port: int | None = None) -> Server:
+    """Start `hostwatch serve` on a free port (or `port`) and, unless told not to, wait until
+    /healthz answers."""
+    port = port or free_port()
     data_dir = tmp_path / f"data-{port}"
     command = [*HOSTWATCH, "serve", "--port", str(port), "--data-dir", str(data_dir), *args]
     log = tmp_path / f"server-{port}.log"
