@@ -139,8 +139,6 @@ def test_a_point_sent_twice_keeps_the_newest_value_in_raw(store: SqliteStore) ->
     assert store.query(HOST, [DECIMAL], START, START + 10, tier="raw").series[0].values == [2.0]
 
 
-@pytest.mark.xfail(strict=True, reason="SqliteStore._open puts the open raw rows before the open minute "
-                   "records when it builds the partial hour, so the hour's `last` is an older minute's")
 def test_open_hour_last_is_the_newest_point(store: SqliteStore) -> None:
     """An hour still open reads back with the newest raw point as its `last`."""
     for second in range(0, 181):

@@ -109,3 +109,25 @@ def test_retention_uses_the_store_clock_and_keeps_what_is_young(store: SqliteSto
     clock.now += 10 * DAY
     assert store.apply_retention() == sum(t.chunks for t in before.tiers)
     assert [t.chunks for t in store.stats().tiers] == [0, 0, 0]
+
+
+def test_retention_gives_freed_space_back_when_a_quarter_is_free(store: SqliteStore, clock: Clock) -> None:
+    """Once retention frees at least a quarter of the file's pages, the file shrinks."""
+    noisy = [SeriesKey("disk.io", f"sd{n}", "read_bytes_rate") for n in range(20)]
+    for second in range(1800):
+        store.append_points(HOST, START + second, {key: math.sin(second * (n + 1)) * 1e6
+                                                   for n, key in enumerate(noisy)})
+        if second % 60 == 59:
+            store.flush()
+    store.flush(seal=True)
+    clock.now = START + 1800
+    store.apply_retention()
+    before = file_size(store)
+    assert before > 100_000
+    clock.now += 10 * DAY
+    assert store.apply_retention() > 0
+    with contextlib.closing(sqlite3.connect(store.path)) as db:
+        (free,) = db.execute("PRAGMA freelist_count").fetchone()
+        (pages,) = db.execute("PRAGMA page_count").fetchone()
+    assert free * 4 < pages
+    assert file_size(store) < before / 2

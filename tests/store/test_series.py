@@ -153,9 +153,6 @@ def test_units(text: str, unit: str) -> None:
     assert unit_of(parse_metric(text)) == unit
 
 
-@pytest.mark.xfail(strict=True, reason="series._sensor_key: psutil lists two NVMe drives under one chip name "
-                   "'nvme', each with a 'Composite' label, so both become sensors[nvme/Composite].value "
-                   "and the store mixes the two drives in one series")
 def test_two_drives_with_the_same_sensor_label_are_two_series() -> None:
     """Two sensors that differ only by position give two distinct series keys."""
     sensors = [Sensor(label="Composite", kind="temperature", value=value, unit="°C", chip="nvme")

@@ -89,6 +89,22 @@ def test_a_burst_wakes_the_writer_before_its_interval(tmp_path: Path) -> None:
         store.close()
 
 
+def test_points_without_series_do_not_stop_the_writer(tmp_path: Path) -> None:
+    """Empty `append_points` across minute and window ends are written quietly, and the writer thread
+    goes on writing what comes after them."""
+    store = SqliteStore(tmp_path, Retention(), flush_interval=0.05)
+    store.start()
+    try:
+        start = 1_700_006_400.0
+        for second in range(0, 1300, 10):
+            store.append_points(HOST, start + second, {})
+        store.append_points(HOST, start + 1300, {TOTAL: 7.5})
+        seen, waited = wait_for(lambda: points(store, start, start + 1400) == [7.5], 3.0)
+        assert seen, f"nothing written after {waited:.1f} s"
+    finally:
+        store.close()
+
+
 def test_writer_applies_retention_on_its_own(tmp_path: Path) -> None:
     """With a short retention interval the writer thread drops expired chunks without being asked."""
     now = [1_700_006_400.0]

@@ -32,7 +32,7 @@ from hostwatch.model import ProcessStats, Snapshot
 
 logger = logging.getLogger(__name__)
 
-TOP_PROCESSES = 25
+TOP_PROCESSES = 10
 BATCH_REPORTS = 120
 BATCH_BYTES = 2 << 20
 BACKOFF_FIRST = 1.0

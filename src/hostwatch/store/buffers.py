@@ -23,7 +23,8 @@ import numpy as np
 import numpy.typing as npt
 
 from hostwatch.store.base import HOUR, MINUTE, RAW, TIERS, Tier
-from hostwatch.store.rollup import Columns, Ints, group, normalize
+from hostwatch.store.codec import encode_chunks
+from hostwatch.store.rollup import COUNT, Columns, Ints, group, normalize
 
 SeriesIds = npt.NDArray[np.int32]
 
@@ -40,13 +41,14 @@ class Row(NamedTuple):
 
 
 class Chunk(NamedTuple):
-    """One series' points in one window of one tier, ready to encode."""
+    """One series' points in one window of one tier, ready to encode (or already encoded)."""
 
     series: int
     tier: int
     window: int
     times: Ints
     columns: Columns
+    blob: bytes | None = None
 
 
 @dataclass
@@ -62,7 +64,39 @@ class Changes:
 
 
 def to_chunks(tier: Tier, rows: list[Row]) -> list[Chunk]:
-    """Rows of one host and tier, regrouped per series and window."""
+    """Rows of one host and tier, regrouped per series and window.
+
+    Rows that share a layout (the same series in the same order, as a host's
+    snapshots do) are encoded together, a matrix at a time; the rest one series
+    at a time.
+    """
+    groups: dict[tuple[int, int], list[Row]] = {}
+    for row in rows:
+        groups.setdefault((id(row.ids), row.time - row.time % tier.window_ms), []).append(row)
+    chunks: list[Chunk] = []
+    rest: list[Row] = []
+    for (_, window), same_layout in groups.items():
+        times = np.fromiter((row.time for row in same_layout), np.int64, len(same_layout))
+        if len(same_layout) > 1 and np.all(np.diff(times) > 0):
+            chunks.extend(_encoded_chunks(tier, window, times, same_layout))
+        else:
+            rest.extend(same_layout)
+    return chunks + _series_chunks(tier, rest)
+
+
+def _encoded_chunks(tier: Tier, window: int, times: Ints, rows: list[Row]) -> list[Chunk]:
+    ids = rows[0].ids
+    stacked = np.stack([row.columns for row in rows])
+    if stacked.shape[1] == 1:
+        blobs = encode_chunks(times, [stacked[:, 0, :]])
+    else:
+        blobs = encode_chunks(times, [stacked[:, c, :] for c in range(COUNT)],
+                              np.rint(stacked[:, COUNT, :]).astype(np.int64))
+    return [Chunk(int(sid), tier.index, window, times, stacked[:, :, j].T, blob)
+            for j, (sid, blob) in enumerate(zip(ids.tolist(), blobs, strict=True))]
+
+
+def _series_chunks(tier: Tier, rows: list[Row]) -> list[Chunk]:
     if not rows:
         return []
     ids = np.concatenate([row.ids for row in rows])

@@ -157,3 +157,61 @@ def decode_chunk(blob: bytes) -> tuple[Ints, list[Floats]]:
         columns.append(_decode_column(kind, scale, raw[offset:offset + length], count))
         offset += length
     return times, columns
+
+
+def _planes(words: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint8]:
+    """Per column of an (n, m) word matrix, its bytes shuffled as `_shuffle` does: shape (m, 8n)."""
+    n, m = words.shape
+    planes = np.ascontiguousarray(words).view(np.uint8).reshape(n, m, 8).transpose(1, 2, 0)
+    return np.ascontiguousarray(planes).reshape(m, 8 * n)
+
+
+def _encode_matrix(values: npt.NDArray[np.float64]) -> tuple[list[int], list[int], npt.NDArray[np.uint8]]:
+    """Every column of an (n, m) matrix encoded as `_encode_column` would: kinds, scales, bytes."""
+    n, m = values.shape
+    scales = np.full(m, -1, np.int64)
+    finite = np.isfinite(values).all(axis=0)
+    with np.errstate(invalid="ignore", over="ignore"):
+        for scale in range(_MAX_SCALE + 1):
+            scaled = values * (10.0**scale)
+            exact = (np.rint(scaled) / (10.0**scale) == values).all(axis=0)
+            fits = (np.abs(scaled) < _EXACT_LIMIT).all(axis=0)
+            scales[exact & fits & finite & (scales < 0)] = scale
+            if (scales >= 0).all():
+                break
+    decimal = scales >= 0
+    data = np.empty((m, 8 * n), np.uint8)
+    if decimal.any():
+        integers = np.rint(values[:, decimal] * (10.0 ** scales[decimal])).astype(np.int64)
+        deltas = np.diff(integers, axis=0, prepend=np.zeros((1, integers.shape[1]), np.int64))
+        data[decimal] = _planes(_zigzag(deltas))
+    if not decimal.all():
+        words = np.ascontiguousarray(quantize(np.ascontiguousarray(values[:, ~decimal]))).view(np.uint64)
+        previous = np.vstack((np.zeros((1, words.shape[1]), np.uint64), words[:-1]))
+        data[~decimal] = _planes(words ^ previous)
+    kinds = np.where(decimal, _DECIMAL, _FLOAT).tolist()
+    return kinds, np.where(decimal, scales, 0).tolist(), data
+
+
+def encode_chunks(times: Ints, columns: list[npt.NDArray[np.float64]],
+                  counts: npt.NDArray[np.int64] | None = None) -> list[bytes]:
+    """One blob per series for series that share `times`: series j's k-th column is
+    `columns[k][:, j]`. The blobs are those `encode_chunk` makes, at a fraction of the cost."""
+    count, series = columns[0].shape
+    head = _HEADER.pack(FORMAT_VERSION, count, len(columns) + (counts is not None))
+    first_deltas = np.diff(times, prepend=np.int64(0))
+    stamps = _shuffle(_zigzag(np.diff(first_deltas, prepend=np.int64(0))))
+    prefix = head + _COLUMN.pack(_INTEGER, 0, len(stamps)) + stamps
+    encoded = [_encode_matrix(column) for column in columns]
+    if counts is not None:
+        deltas = np.diff(counts, axis=0, prepend=np.zeros((1, series), np.int64))
+        encoded.append(([_INTEGER] * series, [0] * series, _planes(_zigzag(deltas))))
+    compress = _compressor().compress
+    size = 8 * count
+    blobs = []
+    for j in range(series):
+        parts = [prefix]
+        for kinds, scales, data in encoded:
+            parts += [_COLUMN.pack(kinds[j], scales[j], size), data[j].tobytes()]
+        blobs.append(compress(b"".join(parts)))
+    return blobs

@@ -48,19 +48,27 @@ def group(keys: npt.NDArray[np.int64] | npt.NDArray[np.int32], columns: Columns)
     counts = np.add.reduceat(records[COUNT][order], starts)
     sums = np.add.reduceat(records[AVG][order] * records[COUNT][order], starts)
     lasts = records[LAST][order][ends]
-    return sorted_keys[starts].astype(np.int64), np.vstack((mins, sums / counts, maxs, lasts, counts))
+    # A sum's rounding can put the mean of equal values an ulp outside them.
+    means = np.clip(sums / counts, mins, maxs)
+    return sorted_keys[starts].astype(np.int64), np.vstack((mins, means, maxs, lasts, counts))
 
 
 def normalize(times: Ints, columns: Columns) -> tuple[Ints, Columns]:
-    """Points sorted by time with one entry per time: the newest raw point, or merged records."""
+    """Points sorted by time with one entry per time: the newest raw point, or merged records.
+
+    A record's average is kept within its min and max: a stored average has
+    float32 precision while a min or max that is a short decimal is exact.
+    """
     order = np.argsort(times, kind="stable")
     times, columns = times[order], columns[:, order]
-    if len(times) < 2 or not np.any(times[1:] == times[:-1]):
-        return times, columns
-    if columns.shape[0] == 1:
-        keep = np.concatenate((times[1:] != times[:-1], [True]))
-        return times[keep], columns[:, keep]
-    return group(times, columns)
+    if len(times) >= 2 and np.any(times[1:] == times[:-1]):
+        if columns.shape[0] == 1:
+            keep = np.concatenate((times[1:] != times[:-1], [True]))
+            return times[keep], columns[:, keep]
+        return group(times, columns)
+    if columns.shape[0] == len(ROLLUP_COLUMNS):
+        columns[AVG] = np.clip(columns[AVG], columns[MIN], columns[MAX])
+    return times, columns
 
 
 def downsample(times: Ints, columns: Columns, start: int, width: int) -> tuple[Ints, Columns]:

@@ -17,6 +17,7 @@ are not series. A `None` (a figure this host lacks) is no point at all.
 from __future__ import annotations
 
 import functools
+import operator
 import re
 import types
 from collections.abc import Callable, Iterable
@@ -124,29 +125,52 @@ LIST_PARTS: tuple[tuple[str, type[msgspec.Struct], Callable[[Snapshot], Iterable
 """List parts: one item per row, keyed by what identifies the row."""
 
 
+@functools.cache
+def _getter(struct: type[msgspec.Struct]) -> Callable[[Any], tuple[Any, ...]]:
+    """All of a struct's series fields at once, as a tuple (one C call per row)."""
+    names = numeric_fields(struct)
+    if len(names) == 1:
+        single = operator.attrgetter(names[0])
+        return lambda row: (single(row),)
+    return operator.attrgetter(*names)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _keys(source: str, item: str, struct: type[msgspec.Struct]) -> tuple[SeriesKey, ...]:
+    """The keys of one part or row, made once per (source, item): hosts report the same rows."""
+    return tuple(SeriesKey(source, item, name) for name in numeric_fields(struct))
+
+
+def _add(keys: list[SeriesKey], values: list[float], row_keys: tuple[SeriesKey, ...],
+         row_values: tuple[Any, ...]) -> None:
+    if None in row_values:
+        pairs = [(k, v) for k, v in zip(row_keys, row_values, strict=True) if v is not None]
+        keys.extend(k for k, _ in pairs)
+        values.extend(v for _, v in pairs)
+    else:
+        keys.extend(row_keys)
+        values.extend(row_values)
+
+
 def flatten(snapshot: Snapshot) -> tuple[list[SeriesKey], list[float]]:
     """Every series point of `snapshot`: keys and values, in a stable order."""
     keys: list[SeriesKey] = []
     values: list[float] = []
     for source, struct, part_of in HOST_PARTS:
-        part = part_of(snapshot)
-        for name in numeric_fields(struct):
-            value = getattr(part, name)
-            if value is not None:
-                keys.append(SeriesKey(source, "", name))
-                values.append(value)
+        _add(keys, values, _keys(source, "", struct), _getter(struct)(part_of(snapshot)))
     for state, count in snapshot.network.tcp_states.items():
         keys.append(SeriesKey("network.tcp_states", state, "count"))
         values.append(count)
     for source, struct, rows_of, key_of in LIST_PARTS:
-        fields = numeric_fields(struct)
+        getter = _getter(struct)
+        seen: set[str] = set()
         for row in rows_of(snapshot):
             item = key_of(row)
-            for name in fields:
-                value = getattr(row, name)
-                if value is not None:
-                    keys.append(SeriesKey(source, item, name))
-                    values.append(value)
+            if item in seen:
+                # Two rows with one name (two NVMe drives both `nvme/Composite`): number the later ones.
+                item = next(f"{item}#{n}" for n in range(2, 1 << 16) if f"{item}#{n}" not in seen)
+            seen.add(item)
+            _add(keys, values, _keys(source, item, struct), getter(row))
     return keys, values
 
 

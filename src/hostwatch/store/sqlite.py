@@ -108,6 +108,8 @@ class SqliteStore(Store):
         self._lock = threading.Lock()
         """Guards the buffers and the series maps, shared by the writer and readers."""
         self._flush_lock = threading.Lock()
+        self._maps_lock = threading.Lock()
+        """Guards the series maps, so listing series never waits for a flush."""
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -236,6 +238,8 @@ class SqliteStore(Store):
         changes = Changes(journal_id=self._next_flush)
         new_series: list[tuple[int, int, SeriesKey]] = []
         now = time.monotonic()
+        # The lock spans the commit: a reader never finds sealed rows gone from memory
+        # but not yet in the file.
         with self._lock:
             for host_id, time_ms, interval, payload in items:
                 keys, values = flatten(payload) if isinstance(payload, Snapshot) else payload
@@ -255,21 +259,22 @@ class SqliteStore(Store):
             progress = [(host_id, tier.index, self._hosts[host_id].closed[tier.index],
                          self._hosts[host_id].sealed[tier.index])
                         for host_id in changes.hosts for tier in TIERS]
-        with self._transaction(writer):
-            writer.executemany("INSERT INTO series (id, host, source, item, field) VALUES (?, ?, ?, ?, ?)",
-                               [(sid, host, *key) for sid, host, key in new_series])
-            for tier in TIERS:
-                rows = changes.journal[tier.index]
-                if rows:
-                    writer.execute("INSERT INTO journal (flush, tier, data) VALUES (?, ?, ?)",
-                                   (changes.journal_id, tier.index, encode_rows(rows)))
-            for chunk in changes.sealed + changes.late:
-                self._write_chunk(writer, chunk)
-            writer.executemany("INSERT OR REPLACE INTO progress (host, tier, closed, sealed) "
-                               "VALUES (?, ?, ?, ?)", progress)
-            for tier, needed in zip(TIERS, trims, strict=True):
-                writer.execute("DELETE FROM journal WHERE tier = ? AND flush < ?",
-                               (tier.index, needed if needed is not None else changes.journal_id + 1))
+            with self._transaction(writer):
+                writer.executemany(
+                    "INSERT INTO series (id, host, source, item, field) VALUES (?, ?, ?, ?, ?)",
+                    [(sid, host, *key) for sid, host, key in new_series])
+                for tier in TIERS:
+                    rows = changes.journal[tier.index]
+                    if rows:
+                        writer.execute("INSERT INTO journal (flush, tier, data) VALUES (?, ?, ?)",
+                                       (changes.journal_id, tier.index, encode_rows(rows)))
+                for chunk in changes.sealed + changes.late:
+                    self._write_chunk(writer, chunk)
+                writer.executemany("INSERT OR REPLACE INTO progress (host, tier, closed, sealed) "
+                                   "VALUES (?, ?, ?, ?)", progress)
+                for tier, needed in zip(TIERS, trims, strict=True):
+                    writer.execute("DELETE FROM journal WHERE tier = ? AND flush < ?",
+                                   (tier.index, needed if needed is not None else changes.journal_id + 1))
         self._next_flush += 1
 
     @contextmanager
@@ -287,7 +292,7 @@ class SqliteStore(Store):
         return min(firsts, default=None)
 
     def _write_chunk(self, writer: sqlite3.Connection, chunk: Chunk) -> None:
-        blob = _encode(chunk.times, chunk.columns)
+        blob = chunk.blob if chunk.blob is not None else _encode(chunk.times, chunk.columns)
         cursor = writer.execute(
             "INSERT OR IGNORE INTO chunks (series, tier, start, count, data) VALUES (?, ?, ?, ?, ?)",
             (chunk.series, chunk.tier, chunk.window, len(chunk.times), blob))
@@ -319,9 +324,10 @@ class SqliteStore(Store):
         return array
 
     def _remember(self, sid: int, host_id: int, key: SeriesKey) -> None:
-        self._series[(host_id, key)] = sid
-        self._keys[sid] = key
-        self._host_series.setdefault(host_id, []).append(key)
+        with self._maps_lock:
+            self._series[(host_id, key)] = sid
+            self._keys[sid] = key
+            self._host_series.setdefault(host_id, []).append(key)
 
     def _buffers(self, host_id: int) -> HostBuffers:
         buffers = self._hosts.get(host_id)
@@ -363,7 +369,8 @@ class SqliteStore(Store):
             (free,) = writer.execute("PRAGMA freelist_count").fetchone()
             (pages,) = writer.execute("PRAGMA page_count").fetchone()
             if free and free * 4 >= pages:
-                writer.execute("PRAGMA incremental_vacuum")
+                # executescript steps the pragma to the end; execute() would free one page.
+                writer.executescript("PRAGMA incremental_vacuum;")
             writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         if dropped:
             log.info("history store: retention dropped %d chunks", dropped)
@@ -386,18 +393,17 @@ class SqliteStore(Store):
 
     def hosts(self) -> list[int]:
         """Hosts with at least one series."""
-        with self._lock:
+        with self._maps_lock:
             return sorted(self._host_series)
 
     def series(self, host_id: int) -> list[SeriesKey]:
-        with self._lock:
+        with self._maps_lock:
             return list(self._host_series.get(host_id, ()))
 
     def interval(self, host_id: int) -> float:
         """The host's latest snapshot interval in seconds (1 when unknown)."""
-        with self._lock:
-            buffers = self._hosts.get(host_id)
-            return buffers.interval if buffers is not None else 1.0
+        buffers = self._hosts.get(host_id)
+        return buffers.interval if buffers is not None else 1.0
 
     def choose_tier(self, host_id: int, start: float, end: float, max_points: int) -> Tier:
         """The finest tier whose retention reaches `start` and that is not far more detailed than asked."""
@@ -416,23 +422,23 @@ class SqliteStore(Store):
               max_points: int = 0, tier: str | None = None) -> QueryResult:
         chosen = TIERS_BY_NAME[tier] if tier else self.choose_tier(host_id, start, end, max_points)
         start_ms, end_ms = round(start * 1000), round(end * 1000)
-        resolution = self.interval(host_id) if chosen is RAW else chosen.bucket_ms / 1000
-        width = 0
-        if max_points and end_ms > start_ms:
-            per_point = (end_ms - start_ms) / max_points
-            if per_point > resolution * 1000:
-                width = int(np.ceil(per_point / (resolution * 1000)) * resolution * 1000)
-        result = QueryResult(start, end, chosen.name, width / 1000 if width else resolution, [])
+        resolution_ms = (self.interval(host_id) if chosen is RAW else chosen.bucket_ms / 1000) * 1000
+        result = QueryResult(start, end, chosen.name, resolution_ms / 1000, [])
         for key in keys:
             data = SeriesData(key, unit_of(key))
             result.series.append(data)
-            with self._lock:
+            with self._maps_lock:
                 sid = self._series.get((host_id, key))
             if sid is None:
                 continue
             times, columns = self.read(host_id, sid, chosen, start_ms, end_ms)
-            if width and len(times):
+            if max_points and len(times) > max_points:
+                # Buckets over the closed range [start, end]: one more millisecond than the span
+                # keeps a point on `end` inside the last of `max_points` buckets.
+                per_point = (end_ms - start_ms + 1) / max_points
+                width = int(np.ceil(per_point / resolution_ms) * resolution_ms)
                 times, columns = downsample(times, columns, start_ms, width)
+                result.step = max(result.step, width / 1000)
             data.times = (times / 1000).tolist()
             if columns.shape[0] == 1:
                 data.values = data.min = data.max = columns[0].tolist()
@@ -445,13 +451,19 @@ class SqliteStore(Store):
         """Every point or record of one series in [start_ms, end_ms], stored and open, merged and sorted."""
         parts_times: list[Ints] = []
         parts_columns: list[Columns] = []
-        for (blob,) in self._reader().execute(
+        with self._lock:
+            # Chunks and open rows read together: a flush cannot move rows between them meanwhile.
+            blobs = self._reader().execute(
                 "SELECT data FROM chunks WHERE series = ? AND tier = ? AND start > ? AND start <= ?",
-                (sid, tier.index, start_ms - tier.window_ms, end_ms)):
+                (sid, tier.index, start_ms - tier.window_ms, end_ms)).fetchall()
+            buffers = self._hosts.get(host_id)
+            rows = [list(buffers.rows[t.index]) for t in TIERS] if buffers else None
+            closed = list(buffers.closed) if buffers else []
+        for (blob,) in blobs:
             times, columns = _decode(blob)
             parts_times.append(times)
             parts_columns.append(columns)
-        for times, columns in self._open(host_id, sid, tier):
+        for times, columns in _open(rows, closed, sid, tier) if rows else []:
             parts_times.append(times)
             parts_columns.append(columns)
         width = 1 if tier is RAW else 5
@@ -461,28 +473,6 @@ class SqliteStore(Store):
         columns = np.hstack([c if c.shape[0] == width else as_rollup(c) for c in parts_columns])
         keep = (times >= start_ms) & (times <= end_ms)
         return normalize(times[keep], columns[:, keep])
-
-    def _open(self, host_id: int, sid: int, tier: Tier) -> list[tuple[Ints, Columns]]:
-        """The series' rows still in memory for `tier`, with the partial buckets not yet rolled up."""
-        with self._lock:
-            buffers = self._hosts.get(host_id)
-            if buffers is None:
-                return []
-            rows = [list(buffers.rows[t.index]) for t in TIERS]
-            closed = list(buffers.closed)
-        found: list[tuple[Ints, Columns]] = [_pick(rows[tier.index], sid)]
-        if tier is not RAW:
-            pending = []
-            for lower in TIERS[:tier.index]:
-                limit = closed[lower.index + 1]
-                candidates = [r for r in rows[lower.index] if limit is None or r.time >= limit]
-                pending.append(_pick(candidates, sid))
-            times = np.concatenate([t for t, _ in pending])
-            if len(times):
-                columns = np.hstack([as_rollup(c) for _, c in pending])
-                buckets, records = group(times - times % tier.bucket_ms, columns)
-                found.append((buckets, records))
-        return found
 
     # -- statistics ----------------------------------------------------------------------------
 
@@ -497,6 +487,26 @@ class SqliteStore(Store):
         size = sum(p.stat().st_size for p in (self.path, self.path.with_name(FILE_NAME + "-wal"))
                    if p.exists())
         return StoreStats(str(self.path), series, hosts, tiers, journal, size)
+
+
+def _open(rows: list[list[Row]], closed: list[int | None], sid: int,
+          tier: Tier) -> list[tuple[Ints, Columns]]:
+    """The series' rows still in memory for `tier`, with the partial buckets not yet rolled up."""
+    found: list[tuple[Ints, Columns]] = [_pick(rows[tier.index], sid)]
+    if tier is not RAW:
+        pending = []
+        for lower in TIERS[:tier.index]:
+            limit = closed[lower.index + 1]
+            candidates = [r for r in rows[lower.index] if limit is None or r.time >= limit]
+            pending.append(_pick(candidates, sid))
+        times = np.concatenate([t for t, _ in pending])
+        if len(times):
+            columns = np.hstack([as_rollup(c) for _, c in pending])
+            order = np.argsort(times, kind="stable")
+            times, columns = times[order], columns[:, order]
+            buckets, records = group(times - times % tier.bucket_ms, columns)
+            found.append((buckets, records))
+    return found
 
 
 def _pick(rows: list[Row], sid: int) -> tuple[Ints, Columns]:

@@ -1,0 +1,190 @@
+"""Agent ingest: how many agent reports per second one hub process takes, history included.
+
+Run: .venv/bin/python bench/ingest.py [--agents 200] [--seconds 20] [--connections 64]
+
+One hub (`hostwatch serve --no-local`, history on) and one client process that
+simulates many agents with asyncio: each simulated agent has its own agent id,
+sequence numbers and time line, and sends realistic reports (a real snapshot of
+this machine, its busiest processes only, numbers varied per report), zstd
+compressed as `hostwatch agent` sends them. The client keeps `--connections`
+requests in flight (closed loop) and measures sustained reports per second,
+the latency of each report (p50/p99) and the hub's CPU over the measured span.
+Target: 2,000 reports/s on one hub process (10,000 hosts at a 5 s interval).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import statistics
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import msgspec
+import zstandard
+
+from _common import HOSTWATCH_BIN, LOCALHOST, free_port, log, spawn, tree_cpu_seconds, wait_http_ok
+from hostwatch.agent.protocol import PROTOCOL_VERSION, REPORT_PATH
+from hostwatch.agent.remote import compact_processes
+from hostwatch.collect import Collector
+
+TARGET_REPORTS_PER_S = 2_000
+VARIANTS = 32
+
+
+def snapshot_variants(count: int) -> list[bytes]:
+    """Real snapshots of this machine with numbers varied, encoded without `time` and `seq`."""
+    collector = Collector(interval=1.0)
+    collector.collect()
+    time.sleep(1.0)
+    base = collector.collect()
+    base = msgspec.structs.replace(base, processes=compact_processes(base.processes, "top"))
+    encoder = msgspec.json.Encoder()
+    variants = []
+    for n in range(count):
+        cpu = msgspec.structs.replace(base.cpu, total=round(random.uniform(1, 90), 1),
+                                      user=round(random.uniform(1, 60), 1))
+        memory = msgspec.structs.replace(base.memory, used=base.memory.used + n * 4096,
+                                         percent=round(base.memory.percent + random.uniform(-1, 1), 1))
+        snapshot = msgspec.structs.replace(base, cpu=cpu, memory=memory, time=0.0, seq=0)
+        encoded = encoder.encode(snapshot)
+        prefix = b'{"time":0.0,"seq":0,'
+        assert encoded.startswith(prefix), encoded[:40]
+        variants.append(encoded[len(prefix):])
+    return variants
+
+
+class SimulatedAgent:
+    """One agent's identity, clock and sequence."""
+
+    def __init__(self, number: int, start: float) -> None:
+        self.agent_id = f"bench-{number:05d}"
+        self.seq = 0
+        self.clock = start
+        self.envelope = msgspec.json.encode({
+            "protocol": PROTOCOL_VERSION, "agent_id": self.agent_id, "name": self.agent_id,
+            "tags": ["bench"], "version": "bench"})[:-1]
+
+    def report(self, variants: list[bytes], compressor: zstandard.ZstdCompressor) -> bytes:
+        self.seq += 1
+        self.clock += 5.0
+        snapshot = b'{"time":%.3f,"seq":%d,' % (self.clock, self.seq) + random.choice(variants)
+        return compressor.compress(self.envelope + b',"snapshots":[' + snapshot + b"]}")
+
+
+async def _post(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, head: bytes,
+                body: bytes) -> int:
+    """One HTTP/1.1 POST on a kept-alive connection; the status code."""
+    writer.write(head + b"Content-Length: %d\r\n\r\n" % len(body) + body)
+    status_line = await reader.readline()
+    length = 0
+    while (line := await reader.readline()) not in (b"\r\n", b""):
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value)
+    await reader.readexactly(length)
+    return int(status_line.split()[1])
+
+
+async def drive(port: int, token: str, agents: list[SimulatedAgent], variants: list[bytes],
+                connections: int, warmup: float, seconds: float) -> tuple[int, list[float], float]:
+    """Keep `connections` reports in flight; (reports in the measured span, their latencies, span)."""
+    head = (f"POST {REPORT_PATH} HTTP/1.1\r\nHost: {LOCALHOST}:{port}\r\n"
+            f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
+            f"Content-Encoding: zstd\r\n").encode()
+    queue: asyncio.Queue[SimulatedAgent] = asyncio.Queue()
+    for agent in agents:
+        queue.put_nowait(agent)
+    start = time.monotonic()
+    measure_from = start + warmup
+    stop_at = measure_from + seconds
+    latencies: list[float] = []
+    counted = 0
+    failures = 0
+
+    async def connection() -> None:
+        nonlocal counted, failures
+        compressor = zstandard.ZstdCompressor(level=3)
+        reader, writer = await asyncio.open_connection(LOCALHOST, port)
+        try:
+            while (now := time.monotonic()) < stop_at:
+                agent = await queue.get()
+                body = agent.report(variants, compressor)
+                sent = time.monotonic()
+                status = await _post(reader, writer, head, body)
+                done = time.monotonic()
+                queue.put_nowait(agent)
+                if status != 200:
+                    failures += 1
+                elif now >= measure_from:
+                    counted += 1
+                    latencies.append(done - sent)
+        finally:
+            writer.close()
+
+    await asyncio.gather(*(connection() for _ in range(connections)))
+    if failures:
+        log(f"{failures} reports were not accepted")
+    return counted, latencies, seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--agents", type=int, default=200, help="simulated agents (default 200)")
+    parser.add_argument("--seconds", type=float, default=20.0, help="measured span (default 20)")
+    parser.add_argument("--warmup", type=float, default=5.0, help="unmeasured start (default 5)")
+    parser.add_argument("--connections", type=int, default=32, help="requests in flight (default 32)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="hostwatch-ingest-") as scratch:
+        workdir = Path(scratch)
+        port = free_port()
+        data_dir = workdir / "hub-data"
+        hub = spawn("hub", [str(HOSTWATCH_BIN), "serve", "--no-local", "--port", str(port),
+                            "--data-dir", str(data_dir), "--log-level", "warning"], workdir)
+        try:
+            wait_http_ok(hub, f"http://{LOCALHOST}:{port}/healthz")
+            token = subprocess.run([str(HOSTWATCH_BIN), "token", "create", "--data-dir", str(data_dir),
+                                    "--name", "bench"], capture_output=True, text=True, check=True,
+                                   timeout=60).stdout.strip()
+            log("collecting snapshot variants")
+            variants = snapshot_variants(VARIANTS)
+            start = time.time() - 86_400
+            agents = [SimulatedAgent(n, start + random.uniform(0, 5)) for n in range(args.agents)]
+            log(f"{args.agents} simulated agents, {args.connections} connections, "
+                f"{args.warmup:g} s warm-up + {args.seconds:g} s measured")
+            cpu_before = tree_cpu_seconds(hub.pid)
+
+            async def run() -> tuple[int, list[float], float]:
+                await asyncio.sleep(0)
+                return await drive(port, token, agents, variants, args.connections, args.warmup, args.seconds)
+
+            wall_before = time.monotonic()
+            counted, latencies, span = asyncio.run(run())
+            wall = time.monotonic() - wall_before
+            hub_cpu = (tree_cpu_seconds(hub.pid) - cpu_before) / wall
+            time.sleep(2.0)
+            stats = subprocess.run([str(HOSTWATCH_BIN), "store", "stats", "--data-dir", str(data_dir)],
+                                   capture_output=True, text=True, check=True, timeout=120).stdout
+        finally:
+            hub.stop()
+    rate = counted / span
+    latencies.sort()
+    p50 = statistics.median(latencies) * 1000 if latencies else float("nan")
+    p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000 if latencies else float("nan")
+    size = len(variants[0])
+    print(f"agent ingest, history on ({args.agents} agents, {args.connections} in flight, "
+          f"~{size / 1024:.1f} KiB reports before zstd)")
+    print(f"  sustained reports/s   {rate:10,.0f}   target >= {TARGET_REPORTS_PER_S:,}  "
+          f"({rate / TARGET_REPORTS_PER_S:.2f}x target)")
+    print(f"  latency p50 / p99     {p50:7.1f} ms / {p99:.1f} ms")
+    print(f"  hub CPU               {hub_cpu * 100:7.0f} % of one core (whole run)")
+    print("  store after the run:")
+    for line in stats.splitlines():
+        print(f"    {line}")
+
+
+if __name__ == "__main__":
+    main()
