@@ -146,3 +146,18 @@ def test_open_hour_last_is_the_newest_point(store: SqliteStore) -> None:
     store.flush()
     _, columns = store.read(HOST, series_id(store, DECIMAL), HOUR, START * 1000, START * 1000)
     assert columns[LAST].tolist() == [180.0]
+
+
+def test_points_after_a_seal_are_buffered_again(store: SqliteStore) -> None:
+    """After `flush(seal=True)` (`store compact`), points of windows that start later are open rows again,
+    not late points merged into stored chunks at every flush; and they still read back."""
+    for second in range(0, 300, 5):
+        store.append_points(HOST, START + second, {DECIMAL: 1.0})
+    store.flush(seal=True)
+    sealed = store.stats()
+    for second in range(3 * 3600, 3 * 3600 + 300, 5):  # three hours on: a new raw window, minute and hour
+        store.append_points(HOST, START + second, {DECIMAL: 2.0})
+        store.flush()
+    raw = store.query(HOST, [DECIMAL], START + 3 * 3600, START + 3 * 3600 + 300, tier="raw").series[0]
+    assert raw.values == [2.0] * 60
+    assert [t.points for t in store.stats().tiers] == [t.points for t in sealed.tiers]

@@ -159,7 +159,7 @@ def test_a_query_during_a_flush_sees_every_point(tmp_path: Path) -> None:
         def query_meanwhile(connection):  # type: ignore[no-untyped-def]
             with commit(connection):
                 reader.start()
-                reader.join(timeout=2)  # a store that makes readers wait for the commit is fine too
+                reader.join(timeout=1)  # a store that makes readers wait for the commit is fine too
                 yield
 
         store._transaction = query_meanwhile  # type: ignore[method-assign]

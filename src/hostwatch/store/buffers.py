@@ -152,6 +152,17 @@ class HostBuffers:
         for tier in TIERS:
             self._seal_before(tier, tier.window_of(time_ms), changes)
 
+    def seal_all(self, changes: Changes) -> None:
+        """Roll up and seal everything held, up to the end of the buckets and windows holding
+        the newest row (so later points of those alone arrive late)."""
+        newest = max((row.time for rows in self.rows for row in rows), default=None)
+        if newest is None:
+            return
+        self._close(MINUTE, RAW, newest + MINUTE.bucket_ms, changes)
+        self._close(HOUR, MINUTE, newest + HOUR.bucket_ms, changes)
+        for tier in TIERS:
+            self._seal_before(tier, tier.window_of(newest) + tier.window_ms, changes)
+
     def _close(self, tier: Tier, below: Tier, time_ms: int, changes: Changes) -> None:
         limit = time_ms - time_ms % tier.bucket_ms
         closed = self.closed[tier.index]

@@ -30,7 +30,6 @@ import numpy as np
 from hostwatch.errors import StoreError
 from hostwatch.model import Snapshot
 from hostwatch.store.base import (
-    HOUR,
     RAW,
     TIERS,
     TIERS_BY_NAME,
@@ -250,9 +249,8 @@ class SqliteStore(Store):
                 buffers.add(Row(time_ms, ids, np.asarray(values, np.float64).reshape(1, -1), 0), changes)
             for host_id, buffers in self._hosts.items():
                 idle = now - self._last_wall.get(host_id, now)
-                if seal and any(buffers.rows):
-                    newest = max(row.time for rows in buffers.rows for row in rows)
-                    buffers.advance(newest + HOUR.window_ms + HOUR.bucket_ms, changes)
+                if seal:
+                    buffers.seal_all(changes)
                 elif idle * 1000 > RAW.window_ms and buffers.rows[RAW.index]:
                     buffers.advance(buffers.last_time + RAW.window_ms, changes)
             trims = [self._first_needed(tier) for tier in TIERS]
