@@ -137,7 +137,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0, help="measured span (default 20)")
     parser.add_argument("--warmup", type=float, default=5.0, help="unmeasured start (default 5)")
     parser.add_argument("--connections", type=int, default=32, help="requests in flight (default 32)")
-    parser.add_argument("--no-history", action="store_true", help="hub without the history store, for comparison")
+    parser.add_argument("--no-history", action="store_true",
+                        help="hub without the history store, for comparison")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="hostwatch-ingest-") as scratch:
         workdir = Path(scratch)
