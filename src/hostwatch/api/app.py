@@ -21,7 +21,7 @@ from starlette.staticfiles import StaticFiles
 
 from hostwatch import __version__
 from hostwatch.agent.local import LocalAgent
-from hostwatch.api import agents, glances, history, native, turbocore, vminfo
+from hostwatch.api import agents, glances, history, monitors, native, nezha, turbocore, vminfo
 from hostwatch.api.fastpath import CachedDocuments
 from hostwatch.api.openapi import install_openapi
 from hostwatch.api.pulse import charts
@@ -34,6 +34,7 @@ from hostwatch.config import Settings
 from hostwatch.errors import ConfigError
 from hostwatch.hub.agents import AgentGateway
 from hostwatch.hub.hub import Hub
+from hostwatch.monitors.service import MonitorService
 
 logger = logging.getLogger(__name__)
 
@@ -100,9 +101,11 @@ def create_app(settings: Settings, hub: Hub, local_agent: LocalAgent | None = No
             # One collection before serving, so the API never answers "no data" for this host.
             await local_agent.collect_once()
             tasks.append(asyncio.create_task(local_agent.run(), name="local-agent"))
+        await service_monitors.start()
         try:
             yield
         finally:
+            await service_monitors.stop()
             for task in tasks:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -123,6 +126,7 @@ def create_app(settings: Settings, hub: Hub, local_agent: LocalAgent | None = No
     app.state.hub = hub
     app.state.bodies = bodies
     app.state.settings = settings
+    app.state.monitors = service_monitors = MonitorService.from_settings(settings, hub)
     app.state.agents = AgentGateway(hub, AgentTokens(hub.database) if hub.database else None, settings.token)
     app.state.agent_failures = FailureLimiter()
     _install_error_handlers(app)
@@ -135,6 +139,8 @@ def create_app(settings: Settings, hub: Hub, local_agent: LocalAgent | None = No
     app.include_router(charts.router)
     glances.install(app, settings)
     app.include_router(turbocore.router)
+    app.include_router(monitors.router)
+    app.include_router(nezha.router)
     web_root = resources.files("hostwatch") / "web"
     app.mount("/", StaticFiles(directory=str(web_root), html=True), name="dashboard")
 

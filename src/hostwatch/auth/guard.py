@@ -7,6 +7,7 @@ so it must cost next to nothing, and it must see WebSocket handshakes too.
 from __future__ import annotations
 
 import base64
+import re
 from http.cookies import CookieError, SimpleCookie
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -18,6 +19,9 @@ from hostwatch.auth.tokens import COOKIE_NAME, TokenVerifier
 
 PUBLIC_PATHS = frozenset({"/healthz", "/api/v1/agent/report"})
 """Paths the guard lets through: liveness, and agents' reports (checked against agent tokens there)."""
+GUEST_PATH = re.compile(r"/api/v1/monitor/[^/]+")
+"""Paths whose endpoint decides who may read them: Nezha's ping histories are public except for
+servers hidden from guests, which the endpoint checks with `request_authorised`."""
 IN_BAND_AUTH_PATHS = frozenset({"/api/health/ws"})
 """WebSocket paths whose clients authenticate inside the socket (TurboCore's `auth <token>`).
 
@@ -60,6 +64,25 @@ def _query_token(scope: Scope) -> str | None:
     return None
 
 
+def request_authorised(verifier: TokenVerifier, headers: Headers, query_token: str | None) -> bool:
+    """True when a request proves the token in any accepted way (see `TokenGuard`); for
+    endpoints the guard lets through that check the token themselves."""
+    if query_token is not None and verifier.check_token(query_token):
+        return True
+    if verifier.check_cookie(_cookie(headers)):
+        return True
+    auth = headers.get("authorization", "")
+    scheme = auth[:6].lower()
+    if scheme == "bearer" and verifier.check_token(auth[7:].strip()):
+        return True
+    if scheme == "basic " and verifier.check_token(_basic_password(auth[6:])):
+        return True
+    # Nezha's clients send the bare token: `Authorization: TOKEN`.
+    if verifier.check_token(auth.strip()):
+        return True
+    return verifier.check_token(headers.get("x-api-token"))
+
+
 def same_origin(headers: Headers) -> bool:
     """True when a browser's `Origin` is this server's own host (or when there is no Origin)."""
     origin = headers.get("origin")
@@ -74,7 +97,8 @@ class TokenGuard:
     """Lets a request through when it proves the token, else answers 401.
 
     Accepted proofs: `?token=`, the auth cookie, `Authorization: Bearer`,
-    `Authorization: Basic` with the token as password, or `X-API-Token`. A
+    `Authorization: Basic` with the token as password, `Authorization: TOKEN` (Nezha's
+    clients), or `X-API-Token`. A
     `GET /?token=...` that proves it sets the cookie and redirects to the same
     URL without the token. WebSocket handshakes must also
     come from the dashboard's own origin.
@@ -85,7 +109,8 @@ class TokenGuard:
         self.verifier = verifier
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket") or scope["path"] in PUBLIC_PATHS:
+        if (scope["type"] not in ("http", "websocket") or scope["path"] in PUBLIC_PATHS
+                or (scope["type"] == "http" and GUEST_PATH.fullmatch(scope["path"]))):
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
@@ -116,18 +141,7 @@ class TokenGuard:
             await send({"type": "websocket.close", "code": 1008})
 
     def _authorised(self, headers: Headers, query_token: str | None) -> bool:
-        verifier = self.verifier
-        if query_token is not None and verifier.check_token(query_token):
-            return True
-        if verifier.check_cookie(_cookie(headers)):
-            return True
-        auth = headers.get("authorization", "")
-        scheme = auth[:6].lower()
-        if scheme == "bearer" and verifier.check_token(auth[7:].strip()):
-            return True
-        if scheme == "basic " and verifier.check_token(_basic_password(auth[6:])):
-            return True
-        return verifier.check_token(headers.get("x-api-token"))
+        return request_authorised(self.verifier, headers, query_token)
 
     async def _deny(self, scope: Scope, send: Send) -> None:
         path = scope["path"]

@@ -13,11 +13,14 @@ import datetime as dt
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from hostwatch.api.glances.limits import hide_patterns, is_hidden
 from hostwatch.api.glances.processes import process_rows, program_rows
 from hostwatch.hub.state import HostState
 from hostwatch.model import Snapshot
+from hostwatch.monitors.service import MonitorService
+from hostwatch.monitors.spec import MonitorSpec
 
 GLANCES_VERSION = "4.5.8"
 """The Glances release whose API this facade answers as."""
@@ -299,6 +302,42 @@ def wifi(state: HostState, _limits: Limits) -> list[dict[str, Any]]:
              "ssid": w.interface} for w in _snap(state).wifi]
 
 
+def _seconds(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else value
+
+
+def _endpoint(spec: MonitorSpec) -> tuple[str, int]:
+    """The host and port a monitor probes; Glances writes port 0 for ICMP."""
+    if spec.kind == "http":
+        parts = urlsplit(spec.target)
+        return parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80)
+    return spec.target, spec.port if spec.kind == "tcp" else 0
+
+
+def ports(monitors: MonitorService | None, state: HostState) -> list[dict[str, Any]]:
+    """`ports`: the enabled service monitors this host runs, as rows of Glances' port scanner.
+
+    `status` is the last round trip in seconds, False when the last probe failed,
+    None before the first. HTTP monitors appear as their URL's host and port.
+    """
+    if monitors is None:
+        return []
+    rows = []
+    for monitor in monitors.monitors_of(state.host.id):
+        spec = monitor.spec
+        if not spec.enabled:
+            continue
+        result = monitor.latest.get(state.host.id)
+        status: float | bool | None = None
+        if result is not None:
+            status = result.delay_ms / 1000 if result.up and result.delay_ms is not None else False
+        host, port = _endpoint(spec)
+        rows.append({"description": spec.name, "host": host, "indice": f"port_{spec.id}", "key": "indice",
+                     "port": port, "refresh": _seconds(spec.interval), "rtt_warning": None,
+                     "status": status, "timeout": _seconds(spec.timeout)})
+    return rows
+
+
 def _empty_list(_state: HostState, _limits: Limits) -> list[Any]:
     return []
 
@@ -328,7 +367,7 @@ PLUGINS: dict[str, PluginBuilder] = {
     "network": network,
     "now": now,
     "percpu": percpu,
-    "ports": _empty_list,
+    "ports": _empty_list,  # listed for its name; the router serves `ports` from the service monitors
     "processcount": processcount,
     "processlist": lambda state, _limits: process_rows(_snap(state)),
     "programlist": lambda state, _limits: program_rows(_snap(state)),

@@ -21,13 +21,14 @@ from hostwatch.api.glances import fields
 from hostwatch.api.glances.errors import GlancesError, GlancesRoute
 from hostwatch.api.glances.history import DEFAULT_HISTORY_SIZE, SERIES, history_of
 from hostwatch.api.glances.limits import effective_limits
-from hostwatch.api.glances.plugins import GLANCES_VERSION, PLUGINS
+from hostwatch.api.glances.plugins import GLANCES_VERSION, PLUGINS, ports
 from hostwatch.api.glances.processes import process_row
 from hostwatch.api.glances.views import plugin_views
 from hostwatch.api.responses import Body, json_response
 from hostwatch.config import Settings
 from hostwatch.errors import NoDataYetError, UnknownHostError
 from hostwatch.hub.state import HostState
+from hostwatch.monitors.service import MonitorService
 
 router = APIRouter(prefix="/api/4", tags=["glances"], route_class=GlancesRoute)
 
@@ -62,10 +63,16 @@ def _plugin(plugin: str) -> str:
     return plugin
 
 
-def _version(connection: HTTPConnection, state: HostState) -> tuple[int, int]:
-    """What every cached Glances value depends on: the host's state and its events."""
+def _monitors(connection: HTTPConnection) -> MonitorService | None:
+    return getattr(connection.app.state, "monitors", None)
+
+
+def _version(connection: HTTPConnection, state: HostState) -> tuple[int, int, int]:
+    """What every cached Glances value depends on: the host's state, its events and its monitors."""
     engine = getattr(hub_of(connection), "alerts", None)
-    return state.version, engine.revision(state.host.id) if engine is not None else 0
+    monitors = _monitors(connection)
+    return (state.version, engine.revision(state.host.id) if engine is not None else 0,
+            monitors.revision(state.host.id) if monitors is not None else 0)
 
 
 def _alert_events(connection: HTTPConnection, state: HostState) -> list[Any]:
@@ -79,7 +86,11 @@ def _value(connection: HTTPConnection, state: HostState, plugin: str) -> Any:
     limits = _limits(connection)
 
     def build() -> Any:
-        return _alert_events(connection, state) if plugin == "alert" else PLUGINS[plugin](state, limits)
+        if plugin == "alert":
+            return _alert_events(connection, state)
+        if plugin == "ports":
+            return ports(_monitors(connection), state)
+        return PLUGINS[plugin](state, limits)
 
     return body_cache(connection).memo(state.host.id, _version(connection, state), f"glances:{plugin}", build)
 
