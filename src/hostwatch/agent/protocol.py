@@ -9,11 +9,10 @@ wants next (extended process facts, monitors to run).
 
 from __future__ import annotations
 
-from typing import Any
-
 import msgspec
 
 from hostwatch.model import Snapshot
+from hostwatch.monitors.spec import MonitorResult, MonitorSpec
 
 PROTOCOL_VERSION = 1
 REPORT_PATH = "/api/v1/agent/report"
@@ -30,8 +29,8 @@ class AgentReport(msgspec.Struct, kw_only=True):
     ipv4: str = ""
     ipv6: str = ""
     snapshots: list[Snapshot] = []
-    monitor_results: list[dict[str, Any]] = []
-    """Results of the monitors the hub assigned to this agent."""
+    monitor_results: list[MonitorResult] = []
+    """Results of the monitors the hub assigned to this agent, since its last accepted push."""
 
 
 class ReportReply(msgspec.Struct, kw_only=True):
@@ -44,5 +43,5 @@ class ReportReply(msgspec.Struct, kw_only=True):
     """The newest sequence number the hub holds for this agent."""
     interval: float
     extended_pids: list[int] = []
-    monitors: list[dict[str, Any]] = []
-    """Monitors this agent should run (their specs), replacing the previous list."""
+    monitors: list[MonitorSpec] = []
+    """Monitors this agent should run, replacing the previous list."""

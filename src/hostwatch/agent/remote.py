@@ -16,6 +16,7 @@ import random
 import socket
 import ssl
 import time
+from collections import deque
 
 import httpx
 import msgspec
@@ -29,10 +30,13 @@ from hostwatch.agent.spool import Spool
 from hostwatch.collect import Collector
 from hostwatch.errors import HostwatchError
 from hostwatch.model import ProcessStats, Snapshot
+from hostwatch.monitors.runner import ProbeRunner
+from hostwatch.monitors.spec import MonitorResult
 
 logger = logging.getLogger(__name__)
 
 TOP_PROCESSES = 10
+MAX_PENDING_RESULTS = 10_000
 BATCH_REPORTS = 120
 BATCH_BYTES = 2 << 20
 BACKOFF_FIRST = 1.0
@@ -84,6 +88,9 @@ class RemoteAgent:
         self.name = settings.name or socket.gethostname()
         self.addresses = ("", "")
         self._wake = asyncio.Event()
+        self.probes = ProbeRunner(self._keep_result)
+        self._results: deque[MonitorResult] = deque(maxlen=MAX_PENDING_RESULTS)
+        self._sending: list[MonitorResult] = []
         self._encoder = msgspec.json.Encoder()
         self._compressor = zstandard.ZstdCompressor(level=3)
         self.sent = 0
@@ -91,11 +98,17 @@ class RemoteAgent:
     async def run(self) -> None:
         """Both loops; returns only by raising (AgentRefused) or being cancelled."""
         sampler = asyncio.create_task(self._sample_forever(), name="agent-sampler")
+        await self.probes.start()
         try:
             await self._send_forever()
         finally:
             sampler.cancel()
             await asyncio.gather(sampler, return_exceptions=True)
+            await self.probes.stop()
+
+    def _keep_result(self, result: MonitorResult) -> None:
+        """A probe result, held until a push carries it (the newest ones, if the hub is away long)."""
+        self._results.append(result)
 
     async def _sample_forever(self) -> None:
         interval = self.settings.interval
@@ -120,10 +133,11 @@ class RemoteAgent:
         self._wake.set()
 
     def _body(self, batch: list[tuple[int, bytes]]) -> bytes:
+        self._sending = list(self._results)
         envelope = self._encoder.encode({
             "protocol": PROTOCOL_VERSION, "agent_id": self.spool.agent_id, "name": self.name,
             "tags": list(self.settings.tags), "version": __version__,
-            "ipv4": self.addresses[0], "ipv6": self.addresses[1],
+            "ipv4": self.addresses[0], "ipv6": self.addresses[1], "monitor_results": self._sending,
         })
         body = envelope[:-1] + b',"snapshots":[' + b",".join(raw for _, raw in batch) + b"]}"
         return self._compressor.compress(body)
@@ -183,7 +197,11 @@ class RemoteAgent:
                 backoff = min(backoff * 2, BACKOFF_MAX)
 
     def _apply(self, reply: ReportReply) -> None:
+        for _ in range(min(len(self._sending), len(self._results))):
+            self._results.popleft()
+        self._sending = []
         self.collector.extend_processes(frozenset(reply.extended_pids))
+        self.probes.set_specs(reply.monitors)
 
 
 def _message(response: httpx.Response) -> str:

@@ -127,7 +127,8 @@ def create_app(settings: Settings, hub: Hub, local_agent: LocalAgent | None = No
     app.state.bodies = bodies
     app.state.settings = settings
     app.state.monitors = service_monitors = MonitorService.from_settings(settings, hub)
-    app.state.agents = AgentGateway(hub, AgentTokens(hub.database) if hub.database else None, settings.token)
+    app.state.agents = AgentGateway(hub, AgentTokens(hub.database) if hub.database else None, settings.token,
+                                    monitors=service_monitors)
     app.state.agent_failures = FailureLimiter()
     _install_error_handlers(app)
     _install_docs(app)

@@ -19,6 +19,7 @@ from hostwatch.agent.protocol import PROTOCOL_VERSION, AgentReport, ReportReply
 from hostwatch.auth.agent_tokens import AgentToken, AgentTokens
 from hostwatch.hub.hosts import Host
 from hostwatch.hub.hub import Hub
+from hostwatch.monitors.service import MonitorService
 
 logger = logging.getLogger(__name__)
 
@@ -46,8 +47,9 @@ class AgentGateway:
     """Checks agents' tokens and feeds their reports to the hub."""
 
     def __init__(self, hub: Hub, tokens: AgentTokens | None, hub_token: str | None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, monitors: MonitorService | None = None) -> None:
         self.hub = hub
+        self.monitors = monitors
         self.tokens = tokens
         self.hub_token = hub_token
         self._clock = clock
@@ -91,13 +93,16 @@ class AgentGateway:
         if fresh:
             self.hub.ingest(host, fresh[-1], address=address)
             host.last_seq = fresh[-1].seq
+        if report.monitor_results and self.monitors is not None:
+            self.monitors.record(host.id, report.monitor_results)
         host.ipv4 = report.ipv4 or host.ipv4
         host.ipv6 = report.ipv6 or host.ipv6
         host.version = report.version or host.version
         state = self.hub.state(host.id)
         return ReportReply(host_id=host.id, accepted=len(fresh),
                            duplicates=len(report.snapshots) - len(fresh), last_seq=host.last_seq,
-                           interval=host.interval, extended_pids=sorted(state.extended_pids))
+                           interval=host.interval, extended_pids=sorted(state.extended_pids),
+                           monitors=self.monitors.assigned_to(host.id) if self.monitors else [])
 
     def _host_for(self, report: AgentReport, credential: Credential) -> Host:
         token = credential.token
