@@ -20,7 +20,7 @@ import functools
 import operator
 import re
 import types
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any, NamedTuple, Union, get_args, get_origin
 
 import msgspec
@@ -110,7 +110,7 @@ HOST_PARTS: tuple[tuple[str, type[msgspec.Struct], Callable[[Snapshot], Any]], .
 )
 """Host-level parts: their figures are series with an empty item."""
 
-LIST_PARTS: tuple[tuple[str, type[msgspec.Struct], Callable[[Snapshot], Iterable[Any]],
+LIST_PARTS: tuple[tuple[str, type[msgspec.Struct], Callable[[Snapshot], list[Any]],
                         Callable[[Any], str]], ...] = (
     ("cpu.per_core", CoreUsage, lambda s: s.cpu.per_core, lambda row: str(row.number)),
     ("disk.filesystems", Filesystem, lambda s: s.disk.filesystems, lambda row: row.mount_point),
@@ -135,21 +135,32 @@ def _getter(struct: type[msgspec.Struct]) -> Callable[[Any], tuple[Any, ...]]:
     return operator.attrgetter(*names)
 
 
-@functools.lru_cache(maxsize=1 << 16)
-def _keys(source: str, item: str, struct: type[msgspec.Struct]) -> tuple[SeriesKey, ...]:
-    """The keys of one part or row, made once per (source, item): hosts report the same rows."""
-    return tuple(SeriesKey(source, item, name) for name in numeric_fields(struct))
+@functools.lru_cache(maxsize=1 << 14)
+def _part_keys(source: str, struct: type[msgspec.Struct], items: tuple[str, ...]) -> tuple[SeriesKey, ...]:
+    """The keys of a part's rows, made once per (source, items): a host reports the same rows
+    snapshot after snapshot. Rows sharing a name (two NVMe drives both `nvme/Composite`) are
+    numbered from the second on."""
+    names = numeric_fields(struct)
+    seen: set[str] = set()
+    keys: list[SeriesKey] = []
+    for item in items:
+        unique = item
+        if unique in seen:
+            unique = next(f"{item}#{n}" for n in range(2, len(items) + 2) if f"{item}#{n}" not in seen)
+        seen.add(unique)
+        keys.extend(SeriesKey(source, unique, name) for name in names)
+    return tuple(keys)
 
 
-def _add(keys: list[SeriesKey], values: list[float], row_keys: tuple[SeriesKey, ...],
-         row_values: tuple[Any, ...]) -> None:
-    if None in row_values:
-        pairs = [(k, v) for k, v in zip(row_keys, row_values, strict=True) if v is not None]
+def _extend(keys: list[SeriesKey], values: list[float], part_keys: tuple[SeriesKey, ...],
+            part_values: list[Any]) -> None:
+    if None in part_values:
+        pairs = [(k, v) for k, v in zip(part_keys, part_values, strict=True) if v is not None]
         keys.extend(k for k, _ in pairs)
         values.extend(v for _, v in pairs)
     else:
-        keys.extend(row_keys)
-        values.extend(row_values)
+        keys.extend(part_keys)
+        values.extend(part_values)
 
 
 def flatten(snapshot: Snapshot) -> tuple[list[SeriesKey], list[float]]:
@@ -157,20 +168,17 @@ def flatten(snapshot: Snapshot) -> tuple[list[SeriesKey], list[float]]:
     keys: list[SeriesKey] = []
     values: list[float] = []
     for source, struct, part_of in HOST_PARTS:
-        _add(keys, values, _keys(source, "", struct), _getter(struct)(part_of(snapshot)))
+        _extend(keys, values, _part_keys(source, struct, ("",)), list(_getter(struct)(part_of(snapshot))))
     for state, count in snapshot.network.tcp_states.items():
         keys.append(SeriesKey("network.tcp_states", state, "count"))
         values.append(count)
     for source, struct, rows_of, key_of in LIST_PARTS:
+        rows = rows_of(snapshot)
+        if not rows:
+            continue
         getter = _getter(struct)
-        seen: set[str] = set()
-        for row in rows_of(snapshot):
-            item = key_of(row)
-            if item in seen:
-                # Two rows with one name (two NVMe drives both `nvme/Composite`): number the later ones.
-                item = next(f"{item}#{n}" for n in range(2, 1 << 16) if f"{item}#{n}" not in seen)
-            seen.add(item)
-            _add(keys, values, _keys(source, item, struct), getter(row))
+        part_keys = _part_keys(source, struct, tuple(map(key_of, rows)))
+        _extend(keys, values, part_keys, [value for row in rows for value in getter(row)])
     return keys, values
 
 
