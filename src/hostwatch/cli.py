@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import ipaddress
 import logging
 import os
@@ -132,6 +133,18 @@ def configure_logging(level: str) -> None:
     root.setLevel(level.upper())
 
 
+def tune_garbage_collector() -> None:
+    """Fewer, later cycle collections for a hub that decodes thousands of snapshots a second.
+
+    Each decoded snapshot allocates hundreds of tracked lists; at the default
+    threshold (700) the collector ran every few reports and cost a third of the
+    ingest path. What start-up built is frozen out of every future collection.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
+
+
 def serve(settings: Settings, generated_token: bool) -> int:
     """Run the hub (and the local agent) until SIGINT or SIGTERM."""
     import uvicorn
@@ -180,6 +193,7 @@ def serve(settings: Settings, generated_token: bool) -> int:
         ws_per_message_deflate=False,
         timeout_graceful_shutdown=3,
     )
+    tune_garbage_collector()
     # uvicorn re-raises SIGINT after its graceful shutdown; by then the shutdown is done.
     with contextlib.suppress(KeyboardInterrupt):
         uvicorn.Server(config).run()

@@ -16,6 +16,7 @@ import msgspec
 import zstandard
 from fastapi import APIRouter, Request
 from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from hostwatch.agent.protocol import REPORT_PATH, AgentReport
 from hostwatch.api.responses import error_body, json_response
@@ -83,6 +84,27 @@ def _bearer(request: Request) -> str:
 
 @router.post(REPORT_PATH, summary="A remote agent's push of snapshots (agent token required)")
 async def agent_report(request: Request) -> Response:
+    """Documents the route; `AgentReports` answers it ahead of the framework."""
+    return await take_report(request)
+
+
+class AgentReports:
+    """ASGI layer answering agents' pushes before FastAPI's routing and dependencies: at
+    thousands of reports a second the framework's share was a quarter of the hub's time."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == REPORT_PATH and scope["method"] == "POST":
+            response = await take_report(Request(scope, receive))
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+async def take_report(request: Request) -> Response:
+    """Check the token, read and decode the report, and hand it to the gateway."""
     gateway: AgentGateway = request.app.state.agents
     limiter: FailureLimiter = request.app.state.agent_failures
     limit: int = request.app.state.settings.max_report_bytes

@@ -145,6 +145,7 @@ def create_app(settings: Settings, hub: Hub, local_agent: LocalAgent | None = No
     web_root = resources.files("hostwatch") / "web"
     app.mount("/", StaticFiles(directory=str(web_root), html=True), name="dashboard")
 
+    app.add_middleware(agents.AgentReports)
     app.add_middleware(CachedDocuments, hub=hub,
                        documents={**vminfo.FAST_BODIES, **glances.FAST_BODIES})
     if settings.cors_origins:
