@@ -7,6 +7,7 @@ import logging
 import socket
 import time
 
+from hostwatch.agent.addresses import own_addresses
 from hostwatch.collect import Collector
 from hostwatch.hub.hosts import LOCAL_AGENT_ID, Host
 from hostwatch.hub.hub import Hub
@@ -28,6 +29,8 @@ class LocalAgent:
         """One collection, off the event loop, ingested on it."""
         self.collector.extend_processes(self.hub.state(self.host.id).extended_pids)
         snapshot = await asyncio.to_thread(self.collector.collect)
+        if snapshot.seq % 60 == 1:
+            self.host.ipv4, self.host.ipv6 = own_addresses(snapshot)
         self.hub.ingest(self.host, snapshot, address="127.0.0.1")
 
     async def run(self) -> None:

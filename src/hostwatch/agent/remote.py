@@ -20,16 +20,16 @@ from collections import deque
 
 import httpx
 import msgspec
-import psutil
 import zstandard
 
 from hostwatch import __version__
+from hostwatch.agent.addresses import own_addresses
 from hostwatch.agent.protocol import PROTOCOL_VERSION, REPORT_PATH, ReportReply
 from hostwatch.agent.settings import AgentSettings
 from hostwatch.agent.spool import Spool
 from hostwatch.collect import Collector
 from hostwatch.errors import HostwatchError
-from hostwatch.model import ProcessStats, Snapshot
+from hostwatch.model import ProcessStats
 from hostwatch.monitors.runner import ProbeRunner
 from hostwatch.monitors.spec import MonitorResult
 
@@ -58,17 +58,6 @@ def compact_processes(processes: ProcessStats, mode: str) -> ProcessStats:
     keep = {p.pid: p for p in by_cpu + by_memory}
     return msgspec.structs.replace(processes, items=list(keep.values()),
                                    programs=processes.programs[:TOP_PROCESSES])
-
-
-def own_addresses(snapshot: Snapshot) -> tuple[str, str]:
-    """The IPv4 and global IPv6 address of the interface holding the default route."""
-    route = snapshot.network.route
-    ipv6 = ""
-    for address in psutil.net_if_addrs().get(route.interface, []):
-        if address.family == socket.AF_INET6 and not address.address.lower().startswith("fe80"):
-            ipv6 = address.address.split("%")[0]
-            break
-    return route.address, ipv6
 
 
 def tls_context(ca_file: str) -> ssl.SSLContext:
