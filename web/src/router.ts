@@ -1,0 +1,22 @@
+// Hash routes, so the hub's static file server needs no fallback: `#/` and `#/host/ID`.
+
+export type Route = { page: "overview" } | { page: "host"; host: string };
+
+/** The route a location hash names; anything unknown is the overview. */
+export function parseRoute(hash: string): Route {
+  const match = /^#\/host\/([^/?]+)/.exec(hash);
+  if (match?.[1]) return { page: "host", host: decodeURIComponent(match[1]) };
+  return { page: "overview" };
+}
+
+/** The link to a host's page. */
+export function hostHref(host: number | string): string {
+  return `#/host/${encodeURIComponent(String(host))}`;
+}
+
+/** A mounted page: its root element and how to stop everything it started. */
+export interface View {
+  readonly element: HTMLElement;
+  readonly title: string;
+  destroy(): void;
+}
