@@ -8,7 +8,7 @@ import msgspec
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from hostwatch.api.deps import hub_of
+from hostwatch.api.deps import HostStateDep, hub_of
 from hostwatch.api.responses import ApiError, json_response
 from hostwatch.errors import UnknownHostError
 from hostwatch.hub.state import HostState
@@ -115,3 +115,22 @@ def host_summary(state: HostState) -> dict[str, float | int] | None:
         "processes": snapshot.processes.total,
         "uptime": snapshot.system.uptime,
     }
+
+
+@router.get("/api/v1/events", summary="A host's alert events, newest first (ongoing ones have no end)")
+async def events(request: Request, state: HostStateDep) -> Response:
+    engine = hub_of(request).alerts
+    listing = [] if engine is None else [{
+        "type": event.type,
+        "state": event.state,
+        "begin": event.begin,
+        "end": None if event.ongoing else event.end,
+        "ongoing": event.ongoing,
+        "min": event.min,
+        "avg": event.avg,
+        "max": event.max,
+        "count": event.count,
+        "message": event.global_msg or event.desc,
+        "top": event.top,
+    } for event in engine.events(state.host.id)]
+    return json_response(request, {"host": {"id": state.host.id, "name": state.host.name}, "events": listing})

@@ -76,3 +76,16 @@ def test_an_idle_host_has_no_events_by_default(server: Server) -> None:
     """With Glances' default limits and an idle test machine, no memory event is open."""
     events = httpx.get(f"{server.url}/api/4/alert").json()
     assert [e for e in events if e["type"] == "MEM"] == []
+
+
+def test_native_events_route_lists_the_same_events(alerting: Server) -> None:
+    """`/api/v1/events` carries the engine's events in hostwatch's own shape."""
+    body = wait_for(lambda: (b := httpx.get(f"{alerting.url}/api/v1/events").json()) and b["events"] and b)
+    assert body["host"]["id"] == 1
+    (event,) = [e for e in body["events"] if e["type"] == "MEM"]
+    assert event["ongoing"] is True
+    assert event["end"] is None
+    assert event["state"] == "WARNING"
+    assert event["min"] <= event["avg"] <= event["max"]
+    assert event["message"] == "High memory consumption"
+    assert httpx.get(f"{alerting.url}/api/v1/events", params={"host": "nowhere"}).status_code == 404
