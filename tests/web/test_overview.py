@@ -1,15 +1,17 @@
-"""The overview page: every host with live figures, search, tag filter, sorting, keyboard use."""
+"""The overview page: every host with live figures, search, tag filter, sorting, real agents, keyboard use."""
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from collections.abc import Callable
+from pathlib import Path
 
-from playwright.sync_api import Page, Route, expect
+import httpx
+from playwright.sync_api import Page, expect
 
-from conftest import Server
+from agents.agent_support import Agent, create_token, start_agent
+from conftest import Server, start_server, wait_for
 
 from .conftest import screenshot
 
@@ -45,58 +47,82 @@ def test_overview_lists_the_local_host_with_live_numbers(
     assert all(text.strip() != "–" for text in row.locator("td[data-col='uptime']").all_inner_texts())
 
 
-def _with_remote_hosts(route: Route) -> None:
-    """The hub's real answer plus two reporting hosts, one of them offline (agents do not push yet)."""
-    hosts = route.fetch().json()["hosts"]
-    local = hosts[0]
-    summary = dict(local["summary"], cpu=97.5, memory=12.0)
-    hosts.append(dict(local, id=2, agent_id="db-1", name="db-1", tags=["db", "eu"], local=False,
-                      online=True, health=70, summary=summary))
-    hosts.append(dict(local, id=3, agent_id="edge-7", name="edge-7", tags=["edge"], local=False,
-                      online=False, last_seen=local["last_seen"] - 600, health=0,
-                      summary=dict(local["summary"], cpu=0.5)))
-    route.fulfill(status=200, content_type="application/json", body=json.dumps({"hosts": hosts}))
+AGENTS = {"db-1": "db,eu", "edge-7": "edge"}
 
 
-def test_search_tags_and_sorting(server: Server, open_page: Callable[..., Page]) -> None:
-    """Search narrows by name, the tag filter by tag, a header sorts, and an offline host stands out."""
-    page = open_page()
-    page.route("**/api/v1/hosts", _with_remote_hosts)
-    page.goto(server.url)
-    rows = page.locator("table.hosts tbody tr[data-host-id]")
-    expect(rows).to_have_count(3)
+def _agent_ids(hub: Server) -> dict[str, int] | None:
+    """Names to ids of the agents' hosts once the hub lists every one of them online."""
+    hosts = httpx.get(f"{hub.url}/api/v1/hosts", timeout=10).json()["hosts"]
+    online = {host["name"]: host["id"] for host in hosts if host["online"] and host["name"] in AGENTS}
+    return online if len(online) == len(AGENTS) else None
 
-    offline = page.locator("tr[data-host-id='3']")
-    expect(offline).to_have_class("offline")
-    expect(offline.locator(".status")).to_have_text("offline")
-    expect(offline.locator("td[data-col='status'] .note")).to_contain_text("last seen 10m")
-    badge = offline.locator(".status").evaluate("e => getComputedStyle(e).backgroundColor")
-    assert badge != "rgba(0, 0, 0, 0)", "the offline badge has no background"
-    screenshot(page, "overview-offline-desktop")
 
-    page.fill("#host-search", "db-")
-    expect(rows).to_have_count(1)
-    expect(rows.first).to_have_attribute("data-host-id", "2")
-    page.fill("#host-search", "")
-    expect(rows).to_have_count(3)
+def _cpu_column(page: Page) -> list[float]:
+    """The CPU figures of the listed rows, top to bottom, read in one go (rows re-sort as figures change)."""
+    return list(page.eval_on_selector_all(
+        "table.hosts tbody tr[data-host-id] td[data-col='cpu'] .figure",
+        "cells => cells.map(c => parseFloat(c.textContent))",
+    ))
 
-    page.select_option("#tag-filter", "edge")
-    expect(rows).to_have_count(1)
-    expect(rows.first).to_have_attribute("data-host-id", "3")
-    page.select_option("#tag-filter", "")
 
-    page.click("thead th[data-col='cpu'] button")
-    expect(page.locator("thead th[data-col='cpu']")).to_have_attribute("aria-sort", "descending")
-    expect(rows.first).to_have_attribute("data-host-id", "2")
-    expect(rows.last).to_have_attribute("data-host-id", "3")
-    page.click("thead th[data-col='cpu'] button")
-    expect(page.locator("thead th[data-col='cpu']")).to_have_attribute("aria-sort", "ascending")
-    expect(rows.first).to_have_attribute("data-host-id", "3")
+def test_search_tags_sorting_and_an_offline_agent(tmp_path: Path, open_page: Callable[..., Page]) -> None:
+    """With two real agents reporting: search narrows by name, the tag filter by tag, a header sorts, and
+    an agent that stops is shown offline, standing out, once it has missed three intervals."""
+    hub = start_server(tmp_path, "--interval", "1s")
+    agents: list[Agent] = []
+    try:
+        token = create_token(hub, "--name", "web-test")
+        agents = [start_agent(tmp_path, hub, token, name, "--tags", tags, "--interval", "1s")
+                  for name, tags in AGENTS.items()]
+        ids = wait_for(lambda: _agent_ids(hub), deadline=40)
+        page = open_page()
+        page.goto(hub.url)
+        rows = page.locator("table.hosts tbody tr[data-host-id]")
+        expect(rows).to_have_count(3)
+        db = page.locator(f"tr[data-host-id='{ids['db-1']}']")
+        edge = page.locator(f"tr[data-host-id='{ids['edge-7']}']")
+        expect(db.locator(".tags")).to_have_text("dbeu")
+        expect(edge.locator(".status")).to_have_text("online")
 
-    page.click("thead th[data-col='name'] button")
-    expect(page.locator("thead th[data-col='name']")).to_have_attribute("aria-sort", "ascending")
-    names = rows.locator(".host-link").all_inner_texts()
-    assert names == sorted(names, key=str.lower)
+        page.fill("#host-search", "db-")
+        expect(rows).to_have_count(1)
+        expect(rows.first).to_have_attribute("data-host-id", str(ids["db-1"]))
+        page.fill("#host-search", "")
+        expect(rows).to_have_count(3)
+
+        page.select_option("#tag-filter", "edge")
+        expect(rows).to_have_count(1)
+        expect(rows.first).to_have_attribute("data-host-id", str(ids["edge-7"]))
+        page.select_option("#tag-filter", "")
+        expect(rows).to_have_count(3)
+
+        page.click("thead th[data-col='cpu'] button")
+        expect(page.locator("thead th[data-col='cpu']")).to_have_attribute("aria-sort", "descending")
+        figures = _cpu_column(page)
+        assert figures == sorted(figures, reverse=True), figures
+        page.click("thead th[data-col='cpu'] button")
+        expect(page.locator("thead th[data-col='cpu']")).to_have_attribute("aria-sort", "ascending")
+        figures = _cpu_column(page)
+        assert figures == sorted(figures), figures
+
+        page.click("thead th[data-col='name'] button")
+        expect(page.locator("thead th[data-col='name']")).to_have_attribute("aria-sort", "ascending")
+        names = rows.locator(".host-link").all_inner_texts()
+        assert names == sorted(names, key=str.lower)
+
+        # Three missed one-second intervals: offline within a few seconds of the agent stopping.
+        agents[1].stop()
+        expect(edge).to_have_class(re.compile(r"\boffline\b"), timeout=15_000)
+        expect(edge.locator(".status")).to_have_text("offline")
+        expect(edge.locator("td[data-col='status'] .note")).to_contain_text("last seen")
+        expect(db.locator(".status")).to_have_text("online")
+        badge = edge.locator(".status").evaluate("e => getComputedStyle(e).backgroundColor")
+        assert badge != "rgba(0, 0, 0, 0)", "the offline badge has no background"
+        screenshot(page, "overview-offline-desktop")
+    finally:
+        for agent in agents:
+            agent.stop()
+        hub.stop()
 
 
 def test_keyboard_reaches_and_opens_a_host(server: Server, open_page: Callable[..., Page]) -> None:

@@ -4,11 +4,11 @@ import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 
 import { h } from "./dom";
-import { bitRate, bytesRate, fixed } from "./format";
+import { bitRate, bytesRate, fixed, milliseconds } from "./format";
 import { cssVar } from "./theme";
 
 /** How a chart's values read: each picks its axis labels and y range. */
-export type Unit = "percent" | "bitRate" | "bytesRate" | "load";
+export type Unit = "percent" | "bitRate" | "bytesRate" | "load" | "ms";
 
 export interface SeriesStyle {
   label: string;
@@ -23,6 +23,16 @@ export interface ChartOptions {
   series: SeriesStyle[];
   /** Many series (a core each) make a legend longer than the chart: hide it then. */
   legend?: boolean;
+  /** Pixels; 170 by default. */
+  height?: number;
+  /** Dots on the points where they are few and far apart (uPlot's own rule), so a lone point shows. */
+  sparsePoints?: boolean;
+}
+
+/** Times to mark with a red band across the plot (a failed probe), each `width` seconds wide. */
+export interface Marks {
+  times: number[];
+  width: number;
 }
 
 const HEIGHT = 170;
@@ -40,6 +50,8 @@ export function formatValue(unit: Unit, value: number | null | undefined, short 
       return bytesRate(value);
     case "load":
       return fixed(value, short ? 1 : 2);
+    case "ms":
+      return milliseconds(value);
   }
 }
 
@@ -84,9 +96,11 @@ export class TimeChart {
   private readonly observer: ResizeObserver;
   private width = 0;
   private xRange: [number, number] | null = null;
+  private marks: Marks = { times: [], width: 0 };
 
   constructor(private readonly options: ChartOptions) {
     this.plotArea = h("div", { class: "plot" });
+    if (options.height) this.plotArea.style.minHeight = `${options.height}px`;
     this.element = h(
       "figure",
       { class: "chart", id: `chart-${options.id}`, "data-points": 0 },
@@ -98,7 +112,7 @@ export class TimeChart {
       const width = Math.floor(entries[0]?.contentRect.width ?? 0);
       if (width > 0 && width !== this.width) {
         this.width = width;
-        if (this.plot) this.plot.setSize({ width, height: HEIGHT });
+        if (this.plot) this.plot.setSize({ width, height: this.height });
         else this.build();
       }
     });
@@ -117,6 +131,12 @@ export class TimeChart {
     if (this.plot && !document.hidden) this.plot.setData(this.data);
   }
 
+  /** Sets the times to mark; they are drawn with the next `setData`. */
+  setMarks(marks: Marks): void {
+    this.marks = marks;
+    this.element.dataset.marks = String(marks.times.length);
+  }
+
   /** Draws again with the data it has: after the page was hidden, or in a new theme. */
   refresh(rebuild = false): void {
     if (rebuild && this.plot) {
@@ -133,6 +153,35 @@ export class TimeChart {
     this.plot = null;
   }
 
+  private get height(): number {
+    return this.options.height ?? HEIGHT;
+  }
+
+  /** Red bands over the marked times, under the lines; at least 3 px wide, so one failure in an hour still shows. */
+  private drawMarks(u: uPlot): void {
+    const { times, width } = this.marks;
+    if (!times.length) return;
+    const { ctx, bbox } = u;
+    const dpr = window.devicePixelRatio;
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(bbox.left, bbox.top, bbox.width, bbox.height);
+    ctx.clip();
+    ctx.fillStyle = cssVar("--bad");
+    for (const t of times) {
+      const start = u.valToPos(t - width / 2, "x", true);
+      const span = Math.max(u.valToPos(t + width / 2, "x", true) - start, 3 * dpr);
+      // The newest failure sits on the right edge: keep its whole mark inside the plot.
+      const left = Math.max(Math.min(start, bbox.left + bbox.width - span), bbox.left);
+      ctx.globalAlpha = 0.25;
+      ctx.fillRect(left, bbox.top, span, bbox.height);
+      // A solid tick along the bottom, so a mark reads even where the band is one pixel wide.
+      ctx.globalAlpha = 1;
+      ctx.fillRect(left, bbox.top + bbox.height - 5 * dpr, span, 5 * dpr);
+    }
+    ctx.restore();
+  }
+
   private build(): void {
     const { unit, series } = this.options;
     const axisColor = cssVar("--muted");
@@ -146,11 +195,11 @@ export class TimeChart {
     });
     const options: uPlot.Options = {
       width: this.width,
-      height: HEIGHT,
+      height: this.height,
       legend: { show: this.options.legend ?? true, live: true },
       cursor: { points: { size: 6 }, drag: { x: false, y: false } },
       scales: { x: { time: true, range: (_u, min, max) => this.xRange ?? [min, max] }, y: { range: yRange(unit) } },
-      hooks: { setData: [showLatest], setCursor: [showLatest] },
+      hooks: { setData: [showLatest], setCursor: [showLatest], drawAxes: [(u) => this.drawMarks(u)] },
       axes: [
         axis(),
         axis((_u, splits) => splits.map((v) => formatValue(unit, v, true))),
@@ -162,7 +211,8 @@ export class TimeChart {
             label: style.label,
             stroke: resolveColor(style.color),
             width: 1.5,
-            points: { show: false },
+            // Without `show`, uPlot draws dots only where the points are few enough to stand apart.
+            points: this.options.sparsePoints ? { size: 5 } : { show: false },
             spanGaps: false,
             value: (_u, v) => formatValue(unit, v),
           }),

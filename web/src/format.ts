@@ -104,3 +104,16 @@ export function reading(value: number | null | undefined, unit: string): string 
   if (unit === "%") return `${value.toFixed(0)} %`;
   return `${value.toFixed(0)} ${unit}`;
 }
+
+/** A round trip in milliseconds: `0.42 ms`, `12.3 ms`, `1.25 s`. */
+export function milliseconds(value: number | null | undefined): string {
+  if (isMissing(value)) return "–";
+  return value >= 1000 ? `${scaled(value / 1000)} s` : `${scaled(Math.max(value, 0))} ms`;
+}
+
+/** A Unix time as the time of day, with the date too when it is not today. */
+export function clock(unixSeconds: number): string {
+  const when = new Date(unixSeconds * 1000);
+  const time = when.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
+  return when.toDateString() === new Date().toDateString() ? time : `${when.toLocaleDateString(undefined, { month: "short", day: "numeric" })} ${time}`;
+}

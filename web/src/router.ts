@@ -1,9 +1,10 @@
-// Hash routes, so the hub's static file server needs no fallback: `#/` and `#/host/ID`.
+// Hash routes, so the hub's static file server needs no fallback: `#/`, `#/host/ID` and `#/monitors`.
 
-export type Route = { page: "overview" } | { page: "host"; host: string };
+export type Route = { page: "overview" } | { page: "host"; host: string } | { page: "monitors" };
 
 /** The route a location hash names; anything unknown is the overview. */
 export function parseRoute(hash: string): Route {
+  if (/^#\/monitors\/?$/.test(hash)) return { page: "monitors" };
   const match = /^#\/host\/([^/?]+)/.exec(hash);
   if (match?.[1]) return { page: "host", host: decodeURIComponent(match[1]) };
   return { page: "overview" };

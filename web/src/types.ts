@@ -210,3 +210,70 @@ export interface HistoryDocument {
   step: number;
   series: HistorySeries[];
 }
+
+/** `/api/v1/events`: one alert period of a host, in Glances' terms. */
+export interface AlertEvent {
+  type: string;
+  /** The worst level reached while it was open. */
+  state: "CAREFUL" | "WARNING" | "CRITICAL" | string;
+  begin: number;
+  /** Null while the event is ongoing. */
+  end: number | null;
+  ongoing: boolean;
+  min: number;
+  avg: number;
+  max: number;
+  count: number;
+  message: string;
+  /** The busiest processes by the figure that alerted. */
+  top: string[];
+}
+
+export interface EventsDocument {
+  host: { id: number; name: string };
+  events: AlertEvent[];
+}
+
+export interface HostRef {
+  id: number;
+  name: string;
+}
+
+/** `/api/v1/monitors`: a service monitor's spec, who runs it, and its latest results. */
+export interface Monitor {
+  id: number;
+  name: string;
+  kind: "icmp" | "tcp" | "http" | string;
+  target: string;
+  port: number;
+  expected_status: number;
+  interval: number;
+  timeout: number;
+  enabled: boolean;
+  source: "config" | "api";
+  read_only: boolean;
+  run_by: HostRef[];
+  /** Null until the first probe. */
+  up: boolean | null;
+  delay_ms: number | null;
+  checked_at: number | null;
+  error: string;
+  last_error: { host_id: number; time: number; error: string } | null;
+  results: { host: HostRef; up: boolean; delay_ms: number | null; checked_at: number; error: string; fallback: boolean }[];
+}
+
+export interface MonitorsDocument {
+  monitors: Monitor[];
+}
+
+/** `/api/v1/monitors/{id}/history`: delays (ms) and the share of probes up, per point. */
+export interface MonitorHistory {
+  from: number;
+  to: number;
+  step: number;
+  delay: { times: number[]; values: (number | null)[] };
+  up: { times: number[]; values: (number | null)[] };
+  failures: number[];
+  /** Share of probes up over the range (0-1); null without probes. */
+  availability: number | null;
+}

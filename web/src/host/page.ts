@@ -1,4 +1,4 @@
-// A host's page: live figures from `/ws?host=ID`, charts, processes and facts.
+// A host's page: live figures from `/ws?host=ID`, charts, health and events, processes and facts.
 
 import { ApiError, AuthRequired, getJson } from "../api";
 import type { ConnectionIndicator } from "../connection";
@@ -10,6 +10,7 @@ import type { Snapshot } from "../types";
 import { LiveSocket } from "../ws";
 import { ChartPanel } from "./chartpanel";
 import { FactsSection, FilesystemSection, GpuSection, HealthSection, SensorSection } from "./details";
+import { EventList } from "./events";
 import { ProcessTable } from "./processes";
 import { Tiles } from "./tiles";
 
@@ -31,6 +32,7 @@ export class HostPage implements View {
   private readonly tiles = new Tiles();
   private readonly charts: ChartPanel;
   private readonly processes: ProcessTable;
+  private readonly events: EventList;
   private readonly sections = [new HealthSection(), new FilesystemSection(), new SensorSection(), new GpuSection(), new FactsSection()];
   private readonly socket: LiveSocket;
   private readonly stopThemeWatch: () => void;
@@ -48,6 +50,7 @@ export class HostPage implements View {
     this.subtitle = h("p", { class: "note host-subtitle" });
     this.charts = new ChartPanel(host);
     this.processes = new ProcessTable(host);
+    this.events = new EventList(host);
     const [health, filesystems, sensors, gpus, facts] = this.sections;
     sensors!.element.hidden = true;
     gpus!.element.hidden = true;
@@ -58,7 +61,8 @@ export class HostPage implements View {
       h("header", { class: "host-head" }, this.heading, this.subtitle),
       this.tiles.element,
       this.charts.element,
-      h("div", { class: "columns" }, health!.element, filesystems!.element),
+      // Alert events sit under the health warnings: both say what is wrong, now and lately.
+      h("div", { class: "columns" }, h("div", { class: "stack" }, health!.element, this.events.element), filesystems!.element),
       this.processes.element,
       h("div", { class: "columns" }, sensors!.element, gpus!.element),
       facts!.element,
@@ -79,6 +83,7 @@ export class HostPage implements View {
     this.socket.stop();
     this.charts.destroy();
     this.processes.destroy();
+    this.events.destroy();
     this.stopThemeWatch();
     document.removeEventListener("visibilitychange", this.onVisibility);
   }
@@ -116,5 +121,6 @@ export class HostPage implements View {
     this.charts.onSnapshot(snapshot);
     for (const section of this.sections) section.update(snapshot);
     this.processes.onSnapshot();
+    this.events.onSnapshot();
   }
 }
