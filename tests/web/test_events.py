@@ -11,42 +11,12 @@ import httpx
 import pytest
 from playwright.sync_api import Page, Route, expect
 
+from alert_support import memory_alert_config
 from conftest import Server, start_server, wait_for
 
 from .conftest import screenshot
 
-# As in tests/api/glances/test_glances_alerts.py (memory alerts from 0 %, load and CPU out of reach),
-# with CPU total and swap out of reach too, so a loaded test machine opens no other event.
-CONFIG = """
-[glances.mem]
-mem_careful = 0.0
-mem_warning = 0.0
-mem_critical = 100.0
-
-[glances.memswap]
-memswap_careful = 1000.0
-memswap_warning = 1000.0
-memswap_critical = 1000.0
-
-[glances.load]
-load_careful = 10000.0
-load_warning = 10000.0
-load_critical = 10000.0
-
-[glances.cpu]
-cpu_total_careful = 1000.0
-cpu_total_warning = 1000.0
-cpu_total_critical = 1000.0
-cpu_user_careful = 1000.0
-cpu_user_warning = 1000.0
-cpu_user_critical = 1000.0
-cpu_system_careful = 1000.0
-cpu_system_warning = 1000.0
-cpu_system_critical = 1000.0
-cpu_iowait_careful = 1000.0
-cpu_iowait_warning = 1000.0
-cpu_iowait_critical = 1000.0
-"""
+CONFIG = memory_alert_config()
 
 
 @pytest.fixture(scope="module")

@@ -8,40 +8,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from alert_support import memory_alert_config
 from conftest import Server, start_server, wait_for
 
-CONFIG = """
-[glances.mem]
-mem_careful = 0.0
-mem_warning = 0.0
-mem_critical = 100.0
-
-# Out of reach, so a loaded test machine opens no event that would take over `global_msg`.
-[glances.load]
-load_careful = 10000.0
-load_warning = 10000.0
-load_critical = 10000.0
-
-[glances.cpu]
-cpu_user_careful = 1000.0
-cpu_user_warning = 1000.0
-cpu_user_critical = 1000.0
-cpu_system_careful = 1000.0
-cpu_system_warning = 1000.0
-cpu_system_critical = 1000.0
-cpu_iowait_careful = 1000.0
-cpu_iowait_warning = 1000.0
-cpu_iowait_critical = 1000.0
-cpu_total_careful = 1000.0
-cpu_total_warning = 1000.0
-cpu_total_critical = 1000.0
-cpu_steal_careful = 1000.0
-cpu_steal_warning = 1000.0
-cpu_steal_critical = 1000.0
-cpu_ctx_switches_careful = 1e12
-cpu_ctx_switches_warning = 1e12
-cpu_ctx_switches_critical = 1e12
-"""
+CONFIG = memory_alert_config()
 
 
 @pytest.fixture(scope="module")
