@@ -41,9 +41,9 @@ def service_of(connection: HTTPConnection) -> MonitorService:
 
 
 def _host_name(connection: HTTPConnection, host_id: int) -> str:
-    for host in hub_of(connection).hosts:
-        if host.id == host_id:
-            return host.name
+    host = hub_of(connection).hosts.find(host_id)
+    if host is not None:
+        return host.name
     return "hub" if host_id == HUB_HOST_ID else ""
 
 

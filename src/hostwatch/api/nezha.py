@@ -249,7 +249,7 @@ async def monitor(request: Request, server_id: str) -> Response:
     ids = _ids(server_id)
     if ids is None or len(ids) != 1:
         return nezha_error(request, 400, f"id must be a positive integer, got {server_id!r}")
-    host = next((h for h in hub_of(request).hosts if h.id == ids[0]), None)
+    host = hub_of(request).hosts.find(ids[0])
     if host is None:
         return nezha_error(request, 404, f"server {ids[0]} not found")
     if not _may_see(request, host):

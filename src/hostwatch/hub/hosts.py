@@ -58,6 +58,7 @@ class HostRegistry:
         self._by_agent: dict[str, int] = {}
         self._database = database
         self._active: set[int] = set()
+        self._local_id: int | None = None
         if database is not None:
             for row in database.query(f"SELECT {', '.join(_FIELDS)} FROM hosts ORDER BY id"):
                 values = dict(zip(_FIELDS, row, strict=True))
@@ -67,6 +68,8 @@ class HostRegistry:
                 host = Host(**values)
                 self._hosts[host.id] = host
                 self._by_agent[host.agent_id] = host.id
+                if host.local:
+                    self._local_id = host.id
 
     def __iter__(self) -> Iterator[Host]:
         return iter(list(self._hosts.values()))
@@ -84,6 +87,8 @@ class HostRegistry:
                     tags=list(tags or []), local=local)
         self._hosts[host.id] = host
         self._by_agent[agent_id] = host.id
+        if local:
+            self._local_id = host.id
         self.save(host)
         return host
 
@@ -103,6 +108,8 @@ class HostRegistry:
         host = self.get(host_id)
         del self._hosts[host_id]
         del self._by_agent[host.agent_id]
+        if self._local_id == host_id:
+            self._local_id = None
         self._active.discard(host_id)
         if self._database is not None:
             with self._database.transaction() as connection:
@@ -122,6 +129,14 @@ class HostRegistry:
                 "ipv4 = ?, ipv6 = ?, last_seq = ? WHERE id = ?",
                 [(h.first_seen, h.last_seen, h.interval, h.address, h.version, h.ipv4, h.ipv6, h.last_seq,
                   h.id) for h in hosts])
+
+    def find(self, host_id: int) -> Host | None:
+        """The host with this numeric id, if any."""
+        return self._hosts.get(host_id)
+
+    def local(self) -> Host | None:
+        """The hub's own host, when it watches one."""
+        return None if self._local_id is None else self._hosts.get(self._local_id)
 
     def by_agent(self, agent_id: str) -> Host | None:
         """The host of an agent id, if registered."""

@@ -186,7 +186,8 @@ class MonitorService:
 
     def hub_host_id(self) -> int:
         """The host the hub's own probes are recorded under: the local host, else 0."""
-        return next((host.id for host in self.hub.hosts if host.local), HUB_HOST_ID)
+        local = self.hub.hosts.local()
+        return local.id if local is not None else HUB_HOST_ID
 
     def hub_runs(self, spec: MonitorSpec) -> bool:
         """Whether the hub probes `spec` itself (no hosts named, or the hub's own host among them)."""
