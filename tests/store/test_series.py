@@ -7,10 +7,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import msgspec
+import numpy as np
 import pytest
 
 from hostwatch.collect.collector import Collector
-from hostwatch.model import CpuStats, Filesystem, Gpu, NetInterface, Sensor, Snapshot
+from hostwatch.model import CpuStats, Filesystem, Gpu, IrqRate, NetInterface, Sensor, Snapshot
 from hostwatch.store.base import Retention
 from hostwatch.store.series import SeriesKey, flatten, is_known, numeric_fields, parse_metric, unit_of
 from hostwatch.store.sqlite import SqliteStore
@@ -50,8 +51,9 @@ def test_real_snapshot_keys_round_trip(snapshot: Snapshot) -> None:
     """Every series of a real snapshot is a number, known, has a unit, and its text parses back to it."""
     keys, values = flatten(snapshot)
     assert len(keys) == len(values) > 50
-    for key, value in zip(keys, values, strict=True):
-        assert type(value) in (int, float), key
+    assert values.dtype == np.float64
+    assert np.isfinite(values).all()
+    for key in keys:
         assert parse_metric(key.metric()) == key
         assert is_known(key), key
         assert unit_of(key) in UNITS, key
@@ -110,7 +112,7 @@ def test_odd_items_through_the_store(odd: Snapshot, store: SqliteStore) -> None:
     store.append(7, odd)
     store.flush()
     keys, values = flatten(odd)
-    assert store.series(7) == keys
+    assert store.series(7) == list(keys)
     for text, value in (("disk.filesystems[/srv/a].b].percent", 4.4), ("sensors[acpi[0]/temp.1].value", 42.5),
                         ("network.interfaces[en p0s3].bytes_recv_rate", 25.0), ("cpu.total", odd.cpu.total)):
         key = parse_metric(text)
@@ -118,7 +120,7 @@ def test_odd_items_through_the_store(odd: Snapshot, store: SqliteStore) -> None:
         assert result.series[0].values == [value], text
         assert result.series[0].times == [round(odd.time * 1000) / 1000]
     stored = store.query(7, keys, odd.time - 1, odd.time + 1, tier="raw")
-    assert [s.values for s in stored.series] == [[v] for v in values]
+    assert [s.values for s in stored.series] == [[v] for v in values.tolist()]
 
 
 @pytest.mark.parametrize("text", ["", "cpu", "CPU.total", "cpu.total.", "cpu[x]", "1cpu.total", "cpu..total",
@@ -160,3 +162,21 @@ def test_two_drives_with_the_same_sensor_label_are_two_series() -> None:
     keys, _ = flatten(Snapshot(time=1.0, sensors=sensors))
     sensor_keys = [key for key in keys if key.source == "sensors"]
     assert len(set(sensor_keys)) == len(sensor_keys) == 2
+
+
+def test_one_layout_gives_one_keys_object(snapshot: Snapshot) -> None:
+    """Snapshots with the same rows share one keys tuple (a store knows the layout by identity);
+    a row appearing or a figure going missing gives other keys, and the values follow them."""
+    keys, _ = flatten(snapshot)
+    again = msgspec.structs.replace(snapshot, time=snapshot.time + 1)
+    assert flatten(again)[0] is keys
+    more = msgspec.structs.replace(snapshot, irqs=[*snapshot.irqs, IrqRate(line="999", rate=3.5)])
+    more_keys, more_values = flatten(more)
+    assert more_keys is not keys
+    assert dict(zip(more_keys, more_values.tolist(), strict=True))[SeriesKey("irqs", "999", "rate")] == 3.5
+    load = msgspec.structs.replace(snapshot.load, min1=float("nan"))
+    lacking = msgspec.structs.replace(snapshot, load=load)
+    lacking_keys, lacking_values = flatten(lacking)
+    assert SeriesKey("load", "", "min1") not in lacking_keys
+    assert len(lacking_keys) == len(lacking_values) == len(keys) - 1
+    assert flatten(lacking)[0] is lacking_keys

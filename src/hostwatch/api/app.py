@@ -18,6 +18,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp
 
 from hostwatch import __version__
 from hostwatch.agent.local import LocalAgent
@@ -89,6 +90,13 @@ async def _save_host_activity(hub: Hub, every: float = 2.0) -> None:
             logger.exception("could not save host activity; retrying")
 
 
+class HostwatchApp(FastAPI):
+    """FastAPI with agents' reports answered outside its middleware stack (`AgentReports`)."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return agents.AgentReports(super().build_middleware_stack(), self.state)
+
+
 def create_app(settings: Settings, hub: Hub, local_agent: LocalAgent | None = None) -> FastAPI:
     """The hostwatch ASGI app for `hub`; with `local_agent`, it also watches this machine."""
 
@@ -114,7 +122,7 @@ def create_app(settings: Settings, hub: Hub, local_agent: LocalAgent | None = No
             if hub.store is not None:
                 await asyncio.to_thread(hub.store.close)
 
-    app = FastAPI(
+    app = HostwatchApp(
         title="hostwatch",
         version=__version__,
         description="Self-hosted system monitoring hub: native (vminfo-shaped) API and live streams.",
@@ -145,7 +153,6 @@ def create_app(settings: Settings, hub: Hub, local_agent: LocalAgent | None = No
     web_root = resources.files("hostwatch") / "web"
     app.mount("/", StaticFiles(directory=str(web_root), html=True), name="dashboard")
 
-    app.add_middleware(agents.AgentReports)
     app.add_middleware(CachedDocuments, hub=hub,
                        documents={**vminfo.FAST_BODIES, **glances.FAST_BODIES})
     if settings.cors_origins:

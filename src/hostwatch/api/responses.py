@@ -104,11 +104,12 @@ class ApiError(Exception):
         self.message = message
 
 
+def error_bytes(status: int, code: str, message: str) -> bytes:
+    """The native error shape, encoded: `{"error": code, "message": ..., "status": ...}`."""
+    return _encoder.encode({"error": code, "message": message, "status": status})
+
+
 def error_body(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
-    """The native error shape: `{"error": code, "message": ..., "status": ...}`."""
-    return Response(
-        _encoder.encode({"error": code, "message": message, "status": status}),
-        status,
-        headers=headers,
-        media_type="application/json",
-    )
+    """The native error shape as a response."""
+    return Response(error_bytes(status, code, message), status, headers=headers,
+                    media_type="application/json")

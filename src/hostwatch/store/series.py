@@ -21,9 +21,12 @@ import operator
 import re
 import types
 from collections.abc import Callable
+from itertools import chain
 from typing import Any, NamedTuple, Union, get_args, get_origin
 
 import msgspec
+import numpy as np
+import numpy.typing as npt
 
 from hostwatch.model import (
     CoreUsage,
@@ -46,6 +49,8 @@ from hostwatch.model import (
     SystemInfo,
     WifiLink,
 )
+
+Floats = npt.NDArray[np.float64]
 
 SKIPPED_FIELDS = frozenset({"number", "index", "time_since_update"})
 
@@ -94,35 +99,39 @@ def numeric_fields(struct: type[msgspec.Struct]) -> tuple[str, ...]:
                  if _is_number(f.type) and f.name not in SKIPPED_FIELDS)
 
 
-def _sensor_key(sensor: Sensor) -> str:
-    return f"{sensor.chip}/{sensor.label}" if sensor.chip else sensor.label
+def _sensor_item(identity: tuple[str, str]) -> str:
+    chip, label = identity
+    return f"{chip}/{label}" if chip else label
 
 
 HOST_PARTS: tuple[tuple[str, type[msgspec.Struct], Callable[[Snapshot], Any]], ...] = (
-    ("cpu", CpuStats, lambda s: s.cpu),
-    ("load", LoadAverage, lambda s: s.load),
-    ("memory", MemoryStats, lambda s: s.memory),
-    ("memory.swap", SwapStats, lambda s: s.memory.swap),
-    ("disk", DiskStats, lambda s: s.disk),
-    ("network", NetworkStats, lambda s: s.network),
-    ("processes", ProcessStats, lambda s: s.processes),
-    ("system", SystemInfo, lambda s: s.system),
+    ("cpu", CpuStats, operator.attrgetter("cpu")),
+    ("load", LoadAverage, operator.attrgetter("load")),
+    ("memory", MemoryStats, operator.attrgetter("memory")),
+    ("memory.swap", SwapStats, operator.attrgetter("memory.swap")),
+    ("disk", DiskStats, operator.attrgetter("disk")),
+    ("network", NetworkStats, operator.attrgetter("network")),
+    ("processes", ProcessStats, operator.attrgetter("processes")),
+    ("system", SystemInfo, operator.attrgetter("system")),
 )
 """Host-level parts: their figures are series with an empty item."""
 
 LIST_PARTS: tuple[tuple[str, type[msgspec.Struct], Callable[[Snapshot], list[Any]],
-                        Callable[[Any], str]], ...] = (
-    ("cpu.per_core", CoreUsage, lambda s: s.cpu.per_core, lambda row: str(row.number)),
-    ("disk.filesystems", Filesystem, lambda s: s.disk.filesystems, lambda row: row.mount_point),
-    ("disk.io", DiskIO, lambda s: s.disk.io, lambda row: row.name),
-    ("network.interfaces", NetInterface, lambda s: s.network.interfaces, lambda row: row.name),
-    ("sensors", Sensor, lambda s: s.sensors, _sensor_key),
-    ("gpus", Gpu, lambda s: s.gpus, lambda row: str(row.index)),
-    ("irqs", IrqRate, lambda s: s.irqs, lambda row: row.line),
-    ("wifi", WifiLink, lambda s: s.wifi, lambda row: row.interface),
-    ("raid", RaidArray, lambda s: s.raid, lambda row: row.name),
+                        Callable[[Any], Any], Callable[[Any], str]], ...] = (
+    ("cpu.per_core", CoreUsage, operator.attrgetter("cpu.per_core"), operator.attrgetter("number"), str),
+    ("disk.filesystems", Filesystem, operator.attrgetter("disk.filesystems"),
+     operator.attrgetter("mount_point"), str),
+    ("disk.io", DiskIO, operator.attrgetter("disk.io"), operator.attrgetter("name"), str),
+    ("network.interfaces", NetInterface, operator.attrgetter("network.interfaces"),
+     operator.attrgetter("name"), str),
+    ("sensors", Sensor, operator.attrgetter("sensors"), operator.attrgetter("chip", "label"), _sensor_item),
+    ("gpus", Gpu, operator.attrgetter("gpus"), operator.attrgetter("index"), str),
+    ("irqs", IrqRate, operator.attrgetter("irqs"), operator.attrgetter("line"), str),
+    ("wifi", WifiLink, operator.attrgetter("wifi"), operator.attrgetter("interface"), str),
+    ("raid", RaidArray, operator.attrgetter("raid"), operator.attrgetter("name"), str),
 )
-"""List parts: one item per row, keyed by what identifies the row."""
+"""List parts: one item per row. Each has the getter of what identifies a row (one C call per
+row, for telling layouts apart) and how that identity is written as the series' item."""
 
 
 @functools.cache
@@ -135,11 +144,13 @@ def _getter(struct: type[msgspec.Struct]) -> Callable[[Any], tuple[Any, ...]]:
     return operator.attrgetter(*names)
 
 
-@functools.lru_cache(maxsize=1 << 14)
-def _part_keys(source: str, struct: type[msgspec.Struct], items: tuple[str, ...]) -> tuple[SeriesKey, ...]:
-    """The keys of a part's rows, made once per (source, items): a host reports the same rows
-    snapshot after snapshot. Rows sharing a name (two NVMe drives both `nvme/Composite`) are
-    numbered from the second on."""
+_HOST_VALUES = tuple((_getter(struct), part_of) for _, struct, part_of in HOST_PARTS)
+_LIST_VALUES = tuple((_getter(struct), rows_of, identity) for _, struct, rows_of, identity, _ in LIST_PARTS)
+
+
+def _part_keys(source: str, struct: type[msgspec.Struct], items: list[str]) -> list[SeriesKey]:
+    """The keys of a part's rows. Rows sharing a name (two NVMe drives both `nvme/Composite`)
+    are numbered from the second on."""
     names = numeric_fields(struct)
     seen: set[str] = set()
     keys: list[SeriesKey] = []
@@ -149,42 +160,58 @@ def _part_keys(source: str, struct: type[msgspec.Struct], items: tuple[str, ...]
             unique = next(f"{item}#{n}" for n in range(2, len(items) + 2) if f"{item}#{n}" not in seen)
         seen.add(unique)
         keys.extend(SeriesKey(source, unique, name) for name in names)
+    return keys
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _layout(signature: tuple[tuple[Any, ...], ...]) -> tuple[SeriesKey, ...]:
+    """Every key of a snapshot, in `flatten`'s order, made once per layout: a host reports
+    the same rows snapshot after snapshot. `signature` is the TCP states, then each list
+    part's row identities."""
+    tcp_states, *identities = signature
+    keys: list[SeriesKey] = []
+    for source, struct, _ in HOST_PARTS:
+        keys.extend(SeriesKey(source, "", name) for name in numeric_fields(struct))
+    keys.extend(SeriesKey("network.tcp_states", state, "count") for state in tcp_states)
+    for (source, struct, _, _, item_of), rows in zip(LIST_PARTS, identities, strict=True):
+        keys.extend(_part_keys(source, struct, [item_of(identity) for identity in rows]))
     return tuple(keys)
 
 
-def _extend(keys: list[SeriesKey], values: list[float], part_keys: tuple[SeriesKey, ...],
-            part_values: list[Any]) -> None:
-    if None in part_values:
-        pairs = [(k, v) for k, v in zip(part_keys, part_values, strict=True) if v is not None]
-        keys.extend(k for k, _ in pairs)
-        values.extend(v for _, v in pairs)
-    else:
-        keys.extend(part_keys)
-        values.extend(part_values)
+@functools.lru_cache(maxsize=1 << 12)
+def _present(keys: tuple[SeriesKey, ...], missing: bytes) -> tuple[SeriesKey, ...]:
+    """`keys` without those `missing` marks (one byte per key, non-zero: no value)."""
+    return tuple(key for key, absent in zip(keys, missing, strict=True) if not absent)
 
 
-def flatten(snapshot: Snapshot) -> tuple[list[SeriesKey], list[float]]:
-    """Every series point of `snapshot`: keys and values, in a stable order."""
-    keys: list[SeriesKey] = []
-    values: list[float] = []
-    for source, struct, part_of in HOST_PARTS:
-        _extend(keys, values, _part_keys(source, struct, ("",)), list(_getter(struct)(part_of(snapshot))))
-    for state, count in snapshot.network.tcp_states.items():
-        keys.append(SeriesKey("network.tcp_states", state, "count"))
-        values.append(count)
-    for source, struct, rows_of, key_of in LIST_PARTS:
+def flatten(snapshot: Snapshot) -> tuple[tuple[SeriesKey, ...], Floats]:
+    """Every series point of `snapshot`: keys and values, in a stable order.
+
+    Snapshots of one layout get the very same keys tuple, so a store can tell a layout it
+    already knows by identity. Missing figures (`None`) and NaNs are left out.
+    """
+    values: list[Any] = []
+    extend = values.extend
+    for getter, part_of in _HOST_VALUES:
+        extend(getter(part_of(snapshot)))
+    tcp_states = snapshot.network.tcp_states
+    extend(tcp_states.values())
+    signature: list[tuple[Any, ...]] = [tuple(tcp_states)]
+    for getter, rows_of, identity in _LIST_VALUES:
         rows = rows_of(snapshot)
-        if not rows:
-            continue
-        getter = _getter(struct)
-        part_keys = _part_keys(source, struct, tuple(map(key_of, rows)))
-        _extend(keys, values, part_keys, [value for row in rows for value in getter(row)])
-    return keys, values
+        signature.append(tuple(map(identity, rows)))
+        extend(chain.from_iterable(map(getter, rows)))
+    keys = _layout(tuple(signature))
+    array = np.array(values, np.float64)
+    missing = np.isnan(array)
+    if missing.any():
+        return _present(keys, missing.tobytes()), array[~missing]
+    return keys, array
 
 
 _KNOWN_FIELDS: dict[str, frozenset[str]] = {
     **{source: frozenset(numeric_fields(struct)) for source, struct, _ in HOST_PARTS},
-    **{source: frozenset(numeric_fields(struct)) for source, struct, _, _ in LIST_PARTS},
+    **{source: frozenset(numeric_fields(struct)) for source, struct, *_ in LIST_PARTS},
     "network.tcp_states": frozenset({"count"}),
     "monitors": frozenset({"delay", "up"}),
 }

@@ -72,7 +72,7 @@ CREATE TABLE IF NOT EXISTS progress (
     PRIMARY KEY (host, tier));
 """
 
-Pending = tuple[int, int, float, Snapshot | tuple[list[SeriesKey], list[float]]]
+Pending = tuple[int, int, float, Snapshot | tuple[tuple[SeriesKey, ...], np.ndarray]]
 
 
 def _connect(path: Path, *, writer: bool = False, read_only: bool = False) -> sqlite3.Connection:
@@ -119,7 +119,7 @@ class SqliteStore(Store):
         self._series: dict[tuple[int, SeriesKey], int] = {}
         self._keys: dict[int, SeriesKey] = {}
         self._host_series: dict[int, list[SeriesKey]] = {}
-        self._layouts: dict[int, tuple[list[SeriesKey], np.ndarray]] = {}
+        self._layouts: dict[int, tuple[tuple[SeriesKey, ...], np.ndarray]] = {}
         self._hosts: dict[int, HostBuffers] = {}
         self._last_wall: dict[int, float] = {}
         self._next_series = 1
@@ -210,7 +210,8 @@ class SqliteStore(Store):
 
     def append_points(self, host_id: int, time: float, points: dict[SeriesKey, float],
                       interval: float = 1.0) -> None:
-        self._queue((host_id, round(time * 1000), interval, (list(points), list(points.values()))))
+        self._queue((host_id, round(time * 1000), interval,
+                     (tuple(points), np.array(list(points.values()), np.float64))))
 
     def _queue(self, item: Pending) -> None:
         if len(self._pending) >= self._max_pending:
@@ -246,7 +247,7 @@ class SqliteStore(Store):
                 buffers = self._buffers(host_id)
                 buffers.interval = interval
                 self._last_wall[host_id] = now
-                buffers.add(Row(time_ms, ids, np.asarray(values, np.float64).reshape(1, -1), 0), changes)
+                buffers.add(Row(time_ms, ids, values.reshape(1, -1), 0), changes)
             for host_id, buffers in self._hosts.items():
                 idle = now - self._last_wall.get(host_id, now)
                 if seal:
@@ -303,10 +304,10 @@ class SqliteStore(Store):
         writer.execute("UPDATE chunks SET count = ?, data = ? WHERE series = ? AND tier = ? AND start = ?",
                        (len(times), _encode(times, columns), chunk.series, chunk.tier, chunk.window))
 
-    def _ids(self, host_id: int, keys: list[SeriesKey],
+    def _ids(self, host_id: int, keys: tuple[SeriesKey, ...],
              new_series: list[tuple[int, int, SeriesKey]]) -> np.ndarray:
         layout = self._layouts.get(host_id)
-        if layout is not None and layout[0] == keys:
+        if layout is not None and (layout[0] is keys or layout[0] == keys):
             return layout[1]
         ids = []
         for key in keys:
