@@ -5,9 +5,10 @@ Run: .venv/bin/python bench/ingest.py [--agents 200] [--seconds 20] [--connectio
 One hub (`hostwatch serve --no-local`, history on) and one client process that
 simulates many agents with asyncio: each simulated agent has its own agent id,
 sequence numbers and time line, and sends realistic reports (a real snapshot of
-this machine, its busiest processes only, numbers varied per report), zstd
-compressed as `hostwatch agent` sends them. The client keeps `--connections`
-requests in flight (closed loop) and measures sustained reports per second,
+this machine, its busiest processes only, numbers varied per report) as
+`hostwatch agent` sends them: MessagePack (or `--json`) compressed with zstd.
+The client keeps `--connections` requests in flight (closed loop) and measures
+sustained reports per second,
 the latency of each report (p50/p99) and the hub's CPU over the measured span.
 Target: 2,000 reports/s on one hub process (10,000 hosts at a 5 s interval).
 """
@@ -21,39 +22,36 @@ import statistics
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import msgspec
 import zstandard
 
 from _common import HOSTWATCH_BIN, LOCALHOST, free_port, log, spawn, tree_cpu_seconds, wait_http_ok
-from hostwatch.agent.protocol import PROTOCOL_VERSION, REPORT_PATH
+from hostwatch.agent.protocol import JSON, MSGPACK, PROTOCOL_VERSION, REPORT_PATH
 from hostwatch.agent.remote import compact_processes
 from hostwatch.collect import Collector
+from hostwatch.model import Snapshot
 
 TARGET_REPORTS_PER_S = 2_000
 VARIANTS = 32
 
 
-def snapshot_variants(count: int) -> list[bytes]:
-    """Real snapshots of this machine with numbers varied, encoded without `time` and `seq`."""
+def snapshot_variants(count: int) -> list[Snapshot]:
+    """Real snapshots of this machine, its busiest processes only, with numbers varied."""
     collector = Collector(interval=1.0)
     collector.collect()
     time.sleep(1.0)
     base = collector.collect()
     base = msgspec.structs.replace(base, processes=compact_processes(base.processes, "top"))
-    encoder = msgspec.json.Encoder()
     variants = []
     for n in range(count):
         cpu = msgspec.structs.replace(base.cpu, total=round(random.uniform(1, 90), 1),
                                       user=round(random.uniform(1, 60), 1))
         memory = msgspec.structs.replace(base.memory, used=base.memory.used + n * 4096,
                                          percent=round(base.memory.percent + random.uniform(-1, 1), 1))
-        snapshot = msgspec.structs.replace(base, cpu=cpu, memory=memory, time=0.0, seq=0)
-        encoded = encoder.encode(snapshot)
-        prefix = b'{"time":0.0,"seq":0,'
-        assert encoded.startswith(prefix), encoded[:40]
-        variants.append(encoded[len(prefix):])
+        variants.append(msgspec.structs.replace(base, cpu=cpu, memory=memory))
     return variants
 
 
@@ -64,15 +62,16 @@ class SimulatedAgent:
         self.agent_id = f"bench-{number:05d}"
         self.seq = 0
         self.clock = start
-        self.envelope = msgspec.json.encode({
-            "protocol": PROTOCOL_VERSION, "agent_id": self.agent_id, "name": self.agent_id,
-            "tags": ["bench"], "version": "bench"})[:-1]
 
-    def report(self, variants: list[bytes], compressor: zstandard.ZstdCompressor) -> bytes:
+    def report(self, variants: list[Snapshot], encode: Callable[[object], bytes],
+               compressor: zstandard.ZstdCompressor) -> bytes:
+        """The next push, encoded and compressed as `hostwatch agent` sends it."""
         self.seq += 1
         self.clock += 5.0
-        snapshot = b'{"time":%.3f,"seq":%d,' % (self.clock, self.seq) + random.choice(variants)
-        return compressor.compress(self.envelope + b',"snapshots":[' + snapshot + b"]}")
+        snapshot = msgspec.structs.replace(random.choice(variants), time=self.clock, seq=self.seq)
+        return compressor.compress(encode({
+            "protocol": PROTOCOL_VERSION, "agent_id": self.agent_id, "name": self.agent_id,
+            "tags": ["bench"], "version": "bench", "snapshots": [snapshot]}))
 
 
 async def _post(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, head: bytes,
@@ -89,11 +88,13 @@ async def _post(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, head
     return int(status_line.split()[1])
 
 
-async def drive(port: int, token: str, agents: list[SimulatedAgent], variants: list[bytes],
-                connections: int, warmup: float, seconds: float) -> tuple[int, list[float], float]:
+async def drive(port: int, token: str, agents: list[SimulatedAgent], variants: list[Snapshot],
+                media_type: str, connections: int, warmup: float,
+                seconds: float) -> tuple[int, list[float], float]:
     """Keep `connections` reports in flight; (reports in the measured span, their latencies, span)."""
+    encode = (msgspec.msgpack.Encoder() if media_type == MSGPACK else msgspec.json.Encoder()).encode
     head = (f"POST {REPORT_PATH} HTTP/1.1\r\nHost: {LOCALHOST}:{port}\r\n"
-            f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
+            f"Authorization: Bearer {token}\r\nContent-Type: {media_type}\r\n"
             f"Content-Encoding: zstd\r\n").encode()
     queue: asyncio.Queue[SimulatedAgent] = asyncio.Queue()
     for agent in agents:
@@ -112,7 +113,7 @@ async def drive(port: int, token: str, agents: list[SimulatedAgent], variants: l
         try:
             while (now := time.monotonic()) < stop_at:
                 agent = await queue.get()
-                body = agent.report(variants, compressor)
+                body = agent.report(variants, encode, compressor)
                 sent = time.monotonic()
                 status = await _post(reader, writer, head, body)
                 done = time.monotonic()
@@ -139,6 +140,8 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32, help="requests in flight (default 32)")
     parser.add_argument("--no-history", action="store_true",
                         help="hub without the history store, for comparison")
+    parser.add_argument("--json", action="store_true",
+                        help="send JSON reports instead of the agent's MessagePack, for comparison")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="hostwatch-ingest-") as scratch:
         workdir = Path(scratch)
@@ -158,16 +161,20 @@ def main() -> None:
             agents = [SimulatedAgent(n, start + random.uniform(0, 5)) for n in range(args.agents)]
             log(f"{args.agents} simulated agents, {args.connections} connections, "
                 f"{args.warmup:g} s warm-up + {args.seconds:g} s measured")
+            media_type = JSON if args.json else MSGPACK
             cpu_before = tree_cpu_seconds(hub.pid)
+            client_before = time.process_time()
 
             async def run() -> tuple[int, list[float], float]:
                 await asyncio.sleep(0)
-                return await drive(port, token, agents, variants, args.connections, args.warmup, args.seconds)
+                return await drive(port, token, agents, variants, media_type, args.connections,
+                                   args.warmup, args.seconds)
 
             wall_before = time.monotonic()
             counted, latencies, span = asyncio.run(run())
             wall = time.monotonic() - wall_before
             hub_cpu = (tree_cpu_seconds(hub.pid) - cpu_before) / wall
+            client_cpu = (time.process_time() - client_before) / wall
             time.sleep(2.0)
             stats = "" if args.no_history else subprocess.run(
                 [str(HOSTWATCH_BIN), "store", "stats", "--data-dir", str(data_dir)],
@@ -178,14 +185,15 @@ def main() -> None:
     latencies.sort()
     p50 = statistics.median(latencies) * 1000 if latencies else float("nan")
     p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000 if latencies else float("nan")
-    size = len(variants[0])
+    size = len((msgspec.json if args.json else msgspec.msgpack).encode(variants[0]))
     history = "off" if args.no_history else "on"
     print(f"agent ingest, history {history} ({args.agents} agents, {args.connections} in flight, "
-          f"~{size / 1024:.1f} KiB reports before zstd)")
+          f"~{size / 1024:.1f} KiB {'JSON' if args.json else 'MessagePack'} reports before zstd)")
     print(f"  sustained reports/s   {rate:10,.0f}   target >= {TARGET_REPORTS_PER_S:,}  "
           f"({rate / TARGET_REPORTS_PER_S:.2f}x target)")
     print(f"  latency p50 / p99     {p50:7.1f} ms / {p99:.1f} ms")
     print(f"  hub CPU               {hub_cpu * 100:7.0f} % of one core (whole run)")
+    print(f"  client CPU            {client_cpu * 100:7.0f} % of one core (the simulated agents)")
     if stats:
         print("  store after the run:")
     for line in stats.splitlines():

@@ -1,7 +1,9 @@
 """What an agent pushes to its hub and what the hub answers: shared by both sides.
 
-An agent POSTs an `AgentReport` (JSON, zstd- or gzip-compressed) to
-`/api/v1/agent/report` with `Authorization: Bearer <agent token>`. Snapshots
+An agent POSTs an `AgentReport` (MessagePack, or JSON for other clients; zstd- or
+gzip-compressed) to `/api/v1/agent/report` with `Authorization: Bearer <agent token>`.
+`Content-Type` says which encoding: MessagePack decodes in about two thirds of
+JSON's time, which counts at thousands of reports a second. Snapshots
 carry the agent's own sequence numbers, increasing across agent restarts, so
 the hub can drop replays it already has. The reply tells the agent what the hub
 wants next (extended process facts, monitors to run).
@@ -16,6 +18,8 @@ from hostwatch.monitors.spec import MonitorResult, MonitorSpec
 
 PROTOCOL_VERSION = 1
 REPORT_PATH = "/api/v1/agent/report"
+MSGPACK = "application/msgpack"
+JSON = "application/json"
 
 
 class AgentReport(msgspec.Struct, kw_only=True):

@@ -24,7 +24,7 @@ import zstandard
 
 from hostwatch import __version__
 from hostwatch.agent.addresses import own_addresses
-from hostwatch.agent.protocol import PROTOCOL_VERSION, REPORT_PATH, ReportReply
+from hostwatch.agent.protocol import MSGPACK, PROTOCOL_VERSION, REPORT_PATH, ReportReply
 from hostwatch.agent.settings import AgentSettings
 from hostwatch.agent.spool import Spool
 from hostwatch.collect import Collector
@@ -80,7 +80,7 @@ class RemoteAgent:
         self.probes = ProbeRunner(self._keep_result)
         self._results: deque[MonitorResult] = deque(maxlen=MAX_PENDING_RESULTS)
         self._sending: list[MonitorResult] = []
-        self._encoder = msgspec.json.Encoder()
+        self._encoder = msgspec.msgpack.Encoder()
         self._compressor = zstandard.ZstdCompressor(level=3)
         self.sent = 0
 
@@ -123,18 +123,18 @@ class RemoteAgent:
 
     def _body(self, batch: list[tuple[int, bytes]]) -> bytes:
         self._sending = list(self._results)
-        envelope = self._encoder.encode({
+        body = self._encoder.encode({
             "protocol": PROTOCOL_VERSION, "agent_id": self.spool.agent_id, "name": self.name,
             "tags": list(self.settings.tags), "version": __version__,
             "ipv4": self.addresses[0], "ipv6": self.addresses[1], "monitor_results": self._sending,
+            "snapshots": [msgspec.Raw(raw) for _, raw in batch],
         })
-        body = envelope[:-1] + b',"snapshots":[' + b",".join(raw for _, raw in batch) + b"]}"
         return self._compressor.compress(body)
 
     async def _send_forever(self) -> None:
         url = self.settings.hub.rstrip("/") + REPORT_PATH
         headers = {"authorization": f"Bearer {self.settings.token}", "content-encoding": "zstd",
-                   "content-type": "application/json", "user-agent": f"hostwatch-agent/{__version__}"}
+                   "content-type": MSGPACK, "user-agent": f"hostwatch-agent/{__version__}"}
         backoff = BACKOFF_FIRST
         batch_limit = BATCH_REPORTS
         unreachable_since: float | None = None

@@ -1,7 +1,8 @@
 """The agent's durable outbox: every snapshot goes here first and leaves once the hub has it.
 
 One SQLite file in the agent's state dir holds the agent's identity, its next
-sequence number and the unsent reports (zstd-compressed JSON), so a hub
+sequence number and the unsent snapshots (zstd-compressed MessagePack; older
+agents spooled JSON, which `peek` hands over as MessagePack), so a hub
 outage, an agent restart or both lose nothing until the spool is full; then the
 oldest reports go first, counted in the log.
 """
@@ -14,7 +15,10 @@ import threading
 import uuid
 from pathlib import Path
 
+import msgspec
 import zstandard
+
+from hostwatch.model import Snapshot
 
 logger = logging.getLogger(__name__)
 
@@ -84,14 +88,14 @@ class Spool:
                                self.capacity, self.dropped)
 
     def peek(self, max_count: int, max_bytes: int) -> list[tuple[int, bytes]]:
-        """The oldest reports as (seq, JSON), at most `max_count` and about `max_bytes` of JSON."""
+        """The oldest snapshots as (seq, MessagePack), at most `max_count` and about `max_bytes`."""
         with self._lock:
             rows = self._connection.execute(
                 "SELECT seq, body FROM reports ORDER BY seq LIMIT ?", (max_count,)).fetchall()
         batch: list[tuple[int, bytes]] = []
         size = 0
         for seq, blob in rows:
-            body = self._decompress.decompress(blob)
+            body = _as_msgpack(self._decompress.decompress(blob))
             if batch and size + len(body) > max_bytes:
                 break
             batch.append((int(seq), body))
@@ -111,3 +115,12 @@ class Spool:
         """Close the file."""
         with self._lock:
             self._connection.close()
+
+
+def _as_msgpack(body: bytes) -> bytes:
+    """A spooled snapshot as MessagePack; a JSON one (spooled by an older agent) re-encoded.
+    An encoded snapshot is a map, so its first byte tells: `{` in JSON, 0x80-0x8f/0xde in
+    MessagePack."""
+    if body[:1] == b"{":
+        return msgspec.msgpack.encode(msgspec.json.decode(body, type=Snapshot))
+    return body

@@ -1,9 +1,11 @@
 """`POST /api/v1/agent/report`: where remote agents push their snapshots.
 
-The body is an `AgentReport` as JSON, compressed with zstd or gzip (or not);
-its compressed size is capped by `max_report_bytes` and its decompressed size
-by `MAX_EXPANSION` times that, both answered with 413. Bad tokens answer 401
-and, repeated from one address, 429 with `Retry-After`.
+The body is an `AgentReport` as MessagePack (`Content-Type: application/msgpack`,
+what `hostwatch agent` sends) or JSON (`application/json`, or no type), compressed
+with zstd or gzip (or not); other types answer 415. Its compressed size is
+capped by `max_report_bytes` and its decompressed size by `MAX_EXPANSION` times
+that, both answered with 413. Bad tokens answer 401 and, repeated from one
+address, 429 with `Retry-After`.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import io
 import logging
 import math
 import zlib
+from collections.abc import Callable
 from typing import NamedTuple
 
 import msgspec
@@ -22,7 +25,7 @@ from starlette.datastructures import State
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from hostwatch.agent.protocol import REPORT_PATH, AgentReport
+from hostwatch.agent.protocol import JSON, MSGPACK, REPORT_PATH, AgentReport
 from hostwatch.api.responses import error_bytes
 from hostwatch.auth.rate_limit import FailureLimiter
 from hostwatch.hub.agents import AgentGateway, ReportRefused
@@ -31,7 +34,12 @@ logger = logging.getLogger(__name__)
 router = APIRouter(tags=["agents"])
 
 MAX_EXPANSION = 16
-_decoder = msgspec.json.Decoder(AgentReport)
+_DECODERS: dict[str, Callable[[bytes], AgentReport]] = {
+    MSGPACK: msgspec.msgpack.Decoder(AgentReport).decode,
+    "application/x-msgpack": msgspec.msgpack.Decoder(AgentReport).decode,
+    JSON: msgspec.json.Decoder(AgentReport).decode,
+    "": msgspec.json.Decoder(AgentReport).decode,
+}
 _reply_encoder = msgspec.json.Encoder()
 
 
@@ -139,11 +147,16 @@ class AgentReports:
             limiter.fail(address)
             return _error(401, "bad_token", "the agent token is missing, unknown or revoked")
         limiter.succeed(address)
+        media_type = headers.get(b"content-type", b"").decode("latin-1").partition(";")[0].strip().lower()
+        decode = _DECODERS.get(media_type)
+        if decode is None:
+            return _error(415, "unsupported_media_type",
+                          f"reports are {MSGPACK} or {JSON}, not {media_type!r}")
         try:
             raw = await _read_body(receive, headers.get(b"content-length", b""), limit)
             encoding = headers.get(b"content-encoding", b"").decode("latin-1").strip().lower()
             data = _decompress(raw, encoding, limit * MAX_EXPANSION)
-            report = _decoder.decode(data)
+            report = decode(data)
             reply = gateway.take(report, credential, address)
         except BodyTooLarge as exc:
             return _error(413, "report_too_large", str(exc))
@@ -154,7 +167,7 @@ class AgentReports:
         return Answer(200, _reply_encoder.encode(reply), [])
 
 
-_WANTED_HEADERS = frozenset({b"authorization", b"content-length", b"content-encoding"})
+_WANTED_HEADERS = frozenset({b"authorization", b"content-length", b"content-encoding", b"content-type"})
 
 
 async def _read_body(receive: Receive, declared: bytes, limit: int) -> bytes:

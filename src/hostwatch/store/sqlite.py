@@ -46,6 +46,7 @@ from hostwatch.store.codec import decode_chunk, encode_chunk
 from hostwatch.store.journal import decode_rows, encode_rows
 from hostwatch.store.rollup import COUNT, Columns, Ints, as_rollup, downsample, group, normalize
 from hostwatch.store.series import SeriesKey, flatten, unit_of
+from hostwatch.store.statements import insert_rows, present_series
 
 log = logging.getLogger(__name__)
 
@@ -259,18 +260,16 @@ class SqliteStore(Store):
                          self._hosts[host_id].sealed[tier.index])
                         for host_id in changes.hosts for tier in TIERS]
             with self._transaction(writer):
-                writer.executemany(
-                    "INSERT INTO series (id, host, source, item, field) VALUES (?, ?, ?, ?, ?)",
-                    [(sid, host, *key) for sid, host, key in new_series])
+                insert_rows(writer, "INSERT INTO series (id, host, source, item, field) VALUES",
+                            [(sid, host, *key) for sid, host, key in new_series])
                 for tier in TIERS:
                     rows = changes.journal[tier.index]
                     if rows:
                         writer.execute("INSERT INTO journal (flush, tier, data) VALUES (?, ?, ?)",
                                        (changes.journal_id, tier.index, encode_rows(rows)))
-                for chunk in changes.sealed + changes.late:
-                    self._write_chunk(writer, chunk)
-                writer.executemany("INSERT OR REPLACE INTO progress (host, tier, closed, sealed) "
-                                   "VALUES (?, ?, ?, ?)", progress)
+                self._write_chunks(writer, changes.sealed + changes.late)
+                insert_rows(writer, "INSERT OR REPLACE INTO progress (host, tier, closed, sealed) VALUES",
+                            progress)
                 for tier, needed in zip(TIERS, trims, strict=True):
                     writer.execute("DELETE FROM journal WHERE tier = ? AND flush < ?",
                                    (tier.index, needed if needed is not None else changes.journal_id + 1))
@@ -290,13 +289,28 @@ class SqliteStore(Store):
         firsts = [b.rows[tier.index][0].journal for b in self._hosts.values() if b.rows[tier.index]]
         return min(firsts, default=None)
 
-    def _write_chunk(self, writer: sqlite3.Connection, chunk: Chunk) -> None:
-        blob = chunk.blob if chunk.blob is not None else _encode(chunk.times, chunk.columns)
-        cursor = writer.execute(
-            "INSERT OR IGNORE INTO chunks (series, tier, start, count, data) VALUES (?, ?, ?, ?, ?)",
-            (chunk.series, chunk.tier, chunk.window, len(chunk.times), blob))
-        if cursor.rowcount:
-            return
+    def _write_chunks(self, writer: sqlite3.Connection, chunks: list[Chunk]) -> None:
+        """New chunks inserted many to a statement; a chunk whose series and window are
+        already stored (late points, or a window sealed twice in one flush) is merged into it."""
+        places: dict[tuple[int, int], list[Chunk]] = {}
+        for chunk in chunks:
+            places.setdefault((chunk.tier, chunk.window), []).append(chunk)
+        merges: list[Chunk] = []
+        for (tier, window), placed in places.items():
+            taken = present_series(writer, tier, window, {chunk.series for chunk in placed})
+            fresh: list[tuple[int, int, int, int, bytes]] = []
+            for chunk in placed:
+                if chunk.series in taken:
+                    merges.append(chunk)
+                    continue
+                taken.add(chunk.series)
+                blob = chunk.blob if chunk.blob is not None else _encode(chunk.times, chunk.columns)
+                fresh.append((chunk.series, chunk.tier, chunk.window, len(chunk.times), blob))
+            insert_rows(writer, "INSERT INTO chunks (series, tier, start, count, data) VALUES", fresh)
+        for chunk in merges:
+            self._merge_chunk(writer, chunk)
+
+    def _merge_chunk(self, writer: sqlite3.Connection, chunk: Chunk) -> None:
         (stored,) = writer.execute("SELECT data FROM chunks WHERE series = ? AND tier = ? AND start = ?",
                                    (chunk.series, chunk.tier, chunk.window)).fetchone()
         times, columns = _decode(stored)
