@@ -156,7 +156,7 @@ def serve(settings: Settings, generated_token: bool) -> int:
     from hostwatch.api.glances.limits import effective_limits
     from hostwatch.hub.database import HubDatabase
     from hostwatch.hub.hub import Hub
-    from hostwatch.store.factory import store_for
+    from hostwatch.store.factory import hub_store_for
 
     check_bind(settings)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -164,7 +164,7 @@ def serve(settings: Settings, generated_token: bool) -> int:
     rules = glances_rules(effective_limits(settings.glances))
     hub = Hub(settings.health, history_size=settings.history_size, queue_size=settings.ws_queue_size,
               alerts=AlertEngine(lambda _host_id: rules),
-              store=store_for(settings) if settings.history.enabled else None,
+              store=hub_store_for(settings) if settings.history.enabled else None,
               database=HubDatabase(settings.data_dir))
     agent = (
         LocalAgent(hub, Collector(interval=settings.interval, refresh=settings.refresh))

@@ -84,6 +84,9 @@ class HistorySettings:
     hour: float = 400 * 86400.0
     flush_interval: float = 1.0
     retention_interval: float = 600.0
+    writer_process: bool = True
+    """Keep the store in a child process, off the server's GIL (see `store/process.py`);
+    false keeps it in a thread of the server."""
 
 
 @dataclass(frozen=True)
@@ -126,7 +129,8 @@ SETTINGS: dict[str, str] = {
     "refresh": "Per-source refresh intervals in seconds, e.g. processes = 2.",
     "health": "Health warning and critical thresholds.",
     "monitors": "Service monitors ([[monitors]] tables: name, kind icmp|tcp|http, target, ...).",
-    "history": "On-disk history: enabled, retention per tier (raw, minute, hour), flush_interval.",
+    "history": ("On-disk history: enabled, retention per tier (raw, minute, hour), flush_interval, "
+                "writer_process (keep the store in a child process; default true)."),
     "glances": "Overrides of Glances' limits per plugin, e.g. [glances.cpu] cpu_user_careful = 40.",
 }
 

@@ -108,12 +108,25 @@ def test_to_chunks_regroups_per_series_and_window() -> None:
     """Rows of many series and windows come out as one sorted chunk per (series, window)."""
     rows = [Row(T0 + t, np.array([3, 1], np.int32), np.array([[t, -t]], np.float64), 0)
             for t in (900_000, 0, 300_000, 600_000)]
-    chunks = to_chunks(RAW, rows)
+    chunks = sorted(to_chunks(RAW, rows), key=lambda c: (c.window, c.series))
     assert [(c.series, c.window) for c in chunks] == [(1, T0), (3, T0), (1, T0 + 600_000), (3, T0 + 600_000)]
     assert chunks[0].times.tolist() == [T0, T0 + 300_000]
     assert chunks[0].columns.tolist() == [[0, -300_000]]
+    assert chunks[3].times.tolist() == [T0 + 600_000, T0 + 900_000]
+    assert chunks[3].columns.tolist() == [[600_000, 900_000]]
     assert to_chunks(RAW, []) == []
     assert to_chunks(RAW, [Row(T0, np.empty(0, np.int32), np.empty((1, 0)), 0)]) == []
+
+
+def test_rollup_records_of_one_layout_are_sealed_together() -> None:
+    """Records with equal ids in separate arrays (as rollups make them) seal as one matrix:
+    each chunk comes out encoded, not series by series."""
+    rows = [Row(T0 + n * 60_000, np.array([1, 2, 3], np.int32), np.full((5, 3), float(n)), 0)
+            for n in range(4)]
+    chunks = to_chunks(MINUTE, rows)
+    assert sorted(c.series for c in chunks) == [1, 2, 3]
+    assert all(c.blob is not None for c in chunks)
+    assert all(c.times.tolist() == [T0 + n * 60_000 for n in range(4)] for c in chunks)
 
 
 def test_first_journal_is_the_oldest_entry_still_needed() -> None:

@@ -82,12 +82,13 @@ class AlertEngine:
         now = snapshot.time or self._clock()
         transitions: list[Transition] = []
         alerting: list[str] = []
+        open_events = log.open_by_type()
         for rule in self._rules_for(host_id):
             value = rule.measure(snapshot)
             if value is None:
                 continue
             level = rule.level(value)
-            current = log.ongoing(rule.type)
+            current = open_events.get(rule.type)
             if level in ("WARNING", "CRITICAL"):
                 alerting.append(rule.message)
                 top = top_processes(snapshot.processes.items, rule.sort)
@@ -96,6 +97,7 @@ class AlertEngine:
                                     min=value, sum=value, count=1, top=top, desc=rule.describe(value),
                                     sort=rule.sort)
                     log.open(current)
+                    open_events[rule.type] = current
                     transitions.append(Transition(host_id, "opened", current))
                 else:
                     was = current.state
@@ -104,13 +106,13 @@ class AlertEngine:
                         transitions.append(Transition(host_id, "escalated", current))
             elif current is not None:
                 current.end = now
+                del open_events[rule.type]
                 transitions.append(Transition(host_id, "closed", current))
         if alerting or transitions:
             self._changed(host_id)
         message = "; ".join(dict.fromkeys(alerting))
-        for event in log:
-            if event.ongoing:
-                event.global_msg = message
+        for event in open_events.values():
+            event.global_msg = message
         for transition in transitions:
             for listener in self._listeners:
                 try:

@@ -65,6 +65,10 @@ class EventLog:
         """The open event of this type, if any."""
         return next((e for e in self._events if e.type == event_type and e.ongoing), None)
 
+    def open_by_type(self) -> dict[str, Event]:
+        """Every open event, by type (the newest where a type has several)."""
+        return {e.type: e for e in reversed(self._events) if e.ongoing}
+
     def open(self, event: Event) -> None:
         """Add a new event at the head, dropping the oldest finished ones past `size`."""
         self._events.insert(0, event)

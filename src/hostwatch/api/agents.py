@@ -41,6 +41,7 @@ _DECODERS: dict[str, Callable[[bytes], AgentReport]] = {
     "": msgspec.json.Decoder(AgentReport).decode,
 }
 _reply_encoder = msgspec.json.Encoder()
+_zstd = zstandard.ZstdDecompressor()
 
 
 class BodyTooLarge(Exception):
@@ -51,6 +52,18 @@ def _decompress(body: bytes, encoding: str, limit: int) -> bytes:
     if encoding in ("", "identity"):
         return body
     if encoding == "zstd":
+        try:
+            declared = zstandard.frame_content_size(body)
+        except zstandard.ZstdError as exc:
+            raise ValueError(f"the body is not valid zstd: {exc}") from None
+        if declared > limit:
+            raise BodyTooLarge(f"the report expands to {declared} bytes, beyond {limit}")
+        if declared >= 0:
+            # One call: the frame says its size, and zstd refuses output beyond it.
+            try:
+                return _zstd.decompress(body)
+            except zstandard.ZstdError as exc:
+                raise ValueError(f"the body is not valid zstd: {exc}") from None
         chunks: list[bytes] = []
         size = 0
         try:

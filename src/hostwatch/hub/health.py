@@ -39,49 +39,50 @@ def evaluate(snapshot: Snapshot, limits: HealthThresholds) -> Health:
     found: list[Warning_] = []
 
     def check(code: str, value: float, warning: float, critical: float | None, message: str,
-              *, subject: str = "") -> None:
+              *details: object, subject: str = "") -> None:
+        # The message is formatted only for a finding: most checks of most snapshots pass.
         level = _level(value, warning, critical)
         if level:
-            found.append(Warning_(level=level, code=code, message=message, value=round(value, 2),
-                                  subject=subject))
+            found.append(Warning_(level=level, code=code, message=message.format(*details),
+                                  value=round(value, 2), subject=subject))
 
     cpu = snapshot.cpu.total
-    check("cpu_high", cpu, limits.cpu_warning, limits.cpu_critical, f"CPU usage is {cpu:.1f}%")
+    check("cpu_high", cpu, limits.cpu_warning, limits.cpu_critical, "CPU usage is {:.1f}%", cpu)
     cores = snapshot.load.cores or snapshot.cpu.cores or 1
     per_core = snapshot.load.min1 / cores
     check("load_high", per_core, limits.load_warning, limits.load_critical,
-          f"load average {snapshot.load.min1:.2f} is {per_core:.2f} per core")
+          "load average {:.2f} is {:.2f} per core", snapshot.load.min1, per_core)
     memory = snapshot.memory.percent
     check("memory_high", memory, limits.memory_warning, limits.memory_critical,
-          f"memory usage is {memory:.1f}%")
+          "memory usage is {:.1f}%", memory)
     swap = snapshot.memory.swap
     if swap.total:
-        check("swap_high", swap.percent, limits.swap_warning, None, f"swap usage is {swap.percent:.1f}%")
+        check("swap_high", swap.percent, limits.swap_warning, None, "swap usage is {:.1f}%", swap.percent)
     for fs in snapshot.disk.filesystems:
         check("disk_high", fs.percent, limits.disk_warning, limits.disk_critical,
-              f"disk usage of {fs.mount_point} is {fs.percent:.1f}%", subject=fs.mount_point)
+              "disk usage of {} is {:.1f}%", fs.mount_point, fs.percent, subject=fs.mount_point)
     busiest = max(snapshot.processes.items, key=lambda p: p.cpu_percent, default=None)
     if busiest is not None:
         check("process_cpu_high", busiest.cpu_percent, limits.process_cpu_warning, None,
-              f"process {busiest.name} ({busiest.pid}) uses {busiest.cpu_percent:.1f}% CPU",
+              "process {} ({}) uses {:.1f}% CPU", busiest.name, busiest.pid, busiest.cpu_percent,
               subject=str(busiest.pid))
     net = snapshot.network
     check("network_errors", net.errors_rate, limits.network_errors_warning,
-          limits.network_errors_critical, f"network errors at {net.errors_rate:.1f}/s")
+          limits.network_errors_critical, "network errors at {:.1f}/s", net.errors_rate)
     check("network_drops", net.drops_rate, limits.network_drops_warning,
-          limits.network_drops_critical, f"network drops at {net.drops_rate:.1f}/s")
+          limits.network_drops_critical, "network drops at {:.1f}/s", net.drops_rate)
     check("tcpconn_high", net.tcp_count, limits.tcpconn_warning, limits.tcpconn_critical,
-          f"{net.tcp_count} TCP connections")
+          "{} TCP connections", net.tcp_count)
     if net.conntrack_max and net.conntrack_count is not None:
         full = 100.0 * net.conntrack_count / net.conntrack_max
         check("conntrack_high", full, limits.conntrack_warning, limits.conntrack_critical,
-              f"conntrack table is {full:.1f}% full")
+              "conntrack table is {:.1f}% full", full)
     for sensor in snapshot.sensors:
         if sensor.kind != "temperature" or (not sensor.high and not sensor.critical):
             continue
         warning = sensor.high or sensor.critical or 0.0
         check("sensor_hot", sensor.value, warning, sensor.critical,
-              f"{sensor.label} is {sensor.value:.0f}°C", subject=sensor.label)
+              "{} is {:.0f}°C", sensor.label, sensor.value, subject=sensor.label)
 
     penalty = sum(20 if w.level == "critical" else 10 for w in found)
     return Health(score=max(0, 100 - penalty), warnings=found)

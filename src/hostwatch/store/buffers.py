@@ -70,9 +70,14 @@ def to_chunks(tier: Tier, rows: list[Row]) -> list[Chunk]:
     snapshots do) are encoded together, a matrix at a time; the rest one series
     at a time.
     """
-    groups: dict[tuple[int, int], list[Row]] = {}
+    groups: dict[tuple[bytes, int], list[Row]] = {}
+    layouts: dict[int, bytes] = {}
     for row in rows:
-        groups.setdefault((id(row.ids), row.time - row.time % tier.window_ms), []).append(row)
+        # By content, not identity: rollup records of one layout each carry their own ids array.
+        layout = layouts.get(id(row.ids))
+        if layout is None:
+            layout = layouts[id(row.ids)] = row.ids.tobytes()
+        groups.setdefault((layout, row.time - row.time % tier.window_ms), []).append(row)
     chunks: list[Chunk] = []
     rest: list[Row] = []
     for (_, window), same_layout in groups.items():

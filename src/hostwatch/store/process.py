@@ -1,0 +1,336 @@
+"""The history store run by a child process, so its work does not share the server's GIL.
+
+Under load the server's event loop holds the GIL almost all the time. A writer
+thread beside it then paid twice: its own CPU work (flattening, rollups,
+sealing, about a third of each agent report) came out of the same core, and
+every SQLite step or zstd call that let the GIL go waited up to the switch
+interval to win it back. `ProcessStore` keeps the `SqliteStore` (buffers, file
+and all) in a child process and talks to it over two pipes:
+
+- down: batches of appended snapshots (MessagePack, packed by a sender thread a
+  few times a second) and calls (pickled), in the order they were made, so a
+  `flush` or `query` sees every append made before it;
+- up: each call's result or exception.
+
+The child does its work in one thread: it takes batches as they come, flushes
+every `flush_interval`, applies retention every `retention_interval`, and
+answers calls in between. If it dies, appends are counted as dropped and calls
+raise `StoreError` until the next `start`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing
+import pickle
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any, TypeVar
+
+import msgspec
+
+from hostwatch.errors import StoreError
+from hostwatch.model import Snapshot
+from hostwatch.store.base import QueryResult, Retention, Store, StoreStats
+from hostwatch.store.series import SeriesKey
+
+log = logging.getLogger(__name__)
+
+SEND_INTERVAL = 0.05
+"""Seconds between the sender's batches; appends wait at most this long in the server."""
+START_TIMEOUT = 120.0
+"""Opening replays the journal, which can take a while after a crash with many hosts."""
+STOP_TIMEOUT = 60.0
+
+_APPENDS = b"A"
+_CALL = b"C"
+_STOP = b"S"
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class StoreConfig:
+    """What the child needs to open the store."""
+
+    data_dir: Path
+    retention: Retention
+    flush_interval: float
+    retention_interval: float
+    max_pending: int = 200_000
+
+
+class _Append(msgspec.Struct, array_like=True, tag=0):
+    host_id: int
+    snapshot: msgspec.Raw
+
+
+class _Points(msgspec.Struct, array_like=True, tag=1):
+    host_id: int
+    time: float
+    interval: float
+    keys: list[tuple[str, str, str]]
+    values: list[float]
+
+
+_Batch = list[_Append | _Points]
+
+
+class ProcessStore(Store):
+    """A `SqliteStore` in a child process; see the module's docstring."""
+
+    def __init__(self, config: StoreConfig) -> None:
+        self.config = config
+        self.path = config.data_dir / "history.sqlite"
+        self._pending: deque[tuple[int, Snapshot] | _Points] = deque()
+        self._dropped = 0
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._down_lock = threading.Lock()
+        """Serialises writes to the down pipe (the sender's batches and callers' calls)."""
+        self._call_lock = threading.Lock()
+        """One call at a time: its answer is the next message up."""
+        self._process: multiprocessing.process.BaseProcess | None = None
+        self._down: Connection | None = None
+        self._up: Connection | None = None
+        self._sender: threading.Thread | None = None
+        self._encoder = msgspec.msgpack.Encoder()
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self._process is not None and self._process.is_alive():
+            return
+        context = multiprocessing.get_context("spawn")
+        down_read, down_write = context.Pipe(duplex=False)
+        up_read, up_write = context.Pipe(duplex=False)
+        process = context.Process(target=_child_main, args=(self.config, down_read, up_write),
+                                  name="hostwatch-store", daemon=True)
+        process.start()
+        down_read.close()
+        up_write.close()
+        if not up_read.poll(START_TIMEOUT):
+            process.kill()
+            raise StoreError(f"the history store at {self.path} did not open within {START_TIMEOUT:.0f} s")
+        try:
+            outcome, detail = pickle.loads(up_read.recv_bytes())
+        except EOFError:
+            process.join(5)
+            raise StoreError(f"the history store process exited while opening {self.path}") from None
+        if outcome != "ready":
+            process.join(5)
+            raise detail if isinstance(detail, Exception) else StoreError(str(detail))
+        self._process, self._down, self._up = process, down_write, up_read
+        self._stopping.clear()
+        self._sender = threading.Thread(target=self._send_forever, name="hostwatch-store-sender", daemon=True)
+        self._sender.start()
+
+    def close(self) -> None:
+        if self._process is None:
+            return
+        self._stopping.set()
+        self._wake.set()
+        if self._sender is not None:
+            self._sender.join()
+            self._sender = None
+        try:
+            with self._down_lock:
+                self._send_pending()
+                assert self._down is not None
+                self._down.send_bytes(_STOP)
+            if self._up is not None and self._up.poll(STOP_TIMEOUT):
+                self._up.recv_bytes()
+        except (OSError, EOFError):
+            log.error("history store process was gone at shutdown; unflushed points are lost")
+        self._process.join(STOP_TIMEOUT)
+        if self._process.is_alive():
+            self._process.kill()
+        for connection in (self._down, self._up):
+            if connection is not None:
+                connection.close()
+        self._process = self._down = self._up = None
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def append(self, host_id: int, snapshot: Snapshot) -> None:
+        self._queue((host_id, snapshot))
+
+    def append_points(self, host_id: int, time: float, points: dict[SeriesKey, float],
+                      interval: float = 1.0) -> None:
+        self._queue(_Points(host_id, time, interval, [tuple(key) for key in points],  # type: ignore[misc]
+                            [float(value) for value in points.values()]))
+
+    def _queue(self, item: tuple[int, Snapshot] | _Points) -> None:
+        if len(self._pending) >= self.config.max_pending:
+            self._pending.popleft()
+            self._count_dropped(1)
+        self._pending.append(item)
+
+    def _count_dropped(self, count: int) -> None:
+        before = self._dropped
+        self._dropped += count
+        if before == 0 or self._dropped // 1000 > before // 1000:
+            log.warning("history store: %d snapshots dropped so far (writer behind or gone)", self._dropped)
+
+    def _send_forever(self) -> None:
+        while not self._stopping.is_set():
+            self._wake.wait(SEND_INTERVAL)
+            self._wake.clear()
+            try:
+                with self._down_lock:
+                    self._send_pending()
+            except OSError:
+                log.exception("history store process is gone; history is not being kept")
+                self._drain_dropped()
+                return
+
+    def _send_pending(self) -> None:
+        """Pack what is queued into one message down (caller holds `_down_lock`)."""
+        batch: _Batch = []
+        pending = self._pending
+        encode = self._encoder.encode
+        while pending:
+            item = pending.popleft()
+            if isinstance(item, tuple):
+                batch.append(_Append(item[0], msgspec.Raw(encode(_without_process_rows(item[1])))))
+            else:
+                batch.append(item)
+        if batch and self._down is not None:
+            self._down.send_bytes(_APPENDS + encode(batch))
+
+    def _drain_dropped(self) -> None:
+        count = len(self._pending)
+        self._pending.clear()
+        if count:
+            self._count_dropped(count)
+
+    def flush(self) -> None:
+        self._call("flush")
+
+    # -- calls ---------------------------------------------------------------------------------
+
+    def _call(self, name: str, *args: Any) -> Any:
+        with self._call_lock:
+            if self._process is None or self._down is None or self._up is None:
+                raise StoreError("the history store is not running")
+            try:
+                with self._down_lock:
+                    self._send_pending()
+                    self._down.send_bytes(_CALL + pickle.dumps((name, args)))
+                outcome, value = pickle.loads(self._up.recv_bytes())
+            except (OSError, EOFError):
+                raise StoreError("the history store process has stopped; see the log") from None
+        if outcome == "error":
+            raise value
+        return value
+
+    def series(self, host_id: int) -> list[SeriesKey]:
+        return _typed(self._call("series", host_id), list)
+
+    def query(self, host_id: int, keys: list[SeriesKey], start: float, end: float,
+              max_points: int = 0, tier: str | None = None) -> QueryResult:
+        return _typed(self._call("query", host_id, keys, start, end, max_points, tier), QueryResult)
+
+    def apply_retention(self, now: float | None = None) -> int:
+        return _typed(self._call("apply_retention", now), int)
+
+    def stats(self) -> StoreStats:
+        return _typed(self._call("stats"), StoreStats)
+
+    @property
+    def dropped(self) -> int:
+        """Snapshots dropped because the child was behind or gone."""
+        return self._dropped
+
+
+def _without_process_rows(snapshot: Snapshot) -> Snapshot:
+    """The snapshot as history needs it: process rows are no series, and they are most of a
+    report's bytes (and of the child's decoding)."""
+    processes = snapshot.processes
+    if not processes.items and not processes.programs:
+        return snapshot
+    counts = msgspec.structs.replace(processes, items=[], programs=[])
+    return msgspec.structs.replace(snapshot, processes=counts)
+
+
+def _typed(value: Any, kind: Callable[..., T]) -> T:
+    if not isinstance(value, kind):  # type: ignore[arg-type]
+        raise StoreError(f"the history store process answered {type(value).__name__}")
+    return value  # type: ignore[no-any-return]
+
+
+# -- the child ---------------------------------------------------------------------------------
+
+_CALLS = frozenset({"flush", "series", "query", "apply_retention", "stats"})
+
+
+def _child_main(config: StoreConfig, down: Connection, up: Connection) -> None:
+    """The child: open the store, then take batches and calls until told to stop."""
+    from hostwatch.store.sqlite import SqliteStore
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    store = SqliteStore(config.data_dir, config.retention, flush_interval=config.flush_interval,
+                        retention_interval=config.retention_interval, max_pending=config.max_pending)
+    try:
+        store.open()
+    except Exception as exc:  # reported to the parent, which raises it from start()
+        up.send_bytes(pickle.dumps(("error", exc if isinstance(exc, StoreError) else StoreError(str(exc)))))
+        return
+    up.send_bytes(pickle.dumps(("ready", None)))
+    decode_batch = msgspec.msgpack.Decoder(_Batch).decode
+    decode_snapshot = msgspec.msgpack.Decoder(Snapshot).decode
+    next_flush = time.monotonic() + config.flush_interval
+    next_retention = time.monotonic() + config.retention_interval
+    try:
+        while True:
+            if down.poll(max(0.0, next_flush - time.monotonic())):
+                message = down.recv_bytes()
+                kind, body = message[:1], message[1:]
+                if kind == _STOP:
+                    break
+                if kind == _APPENDS:
+                    for item in decode_batch(body):
+                        if isinstance(item, _Append):
+                            store.append(item.host_id, decode_snapshot(item.snapshot))
+                        else:
+                            store.append_points(item.host_id, item.time,
+                                                dict(zip(map(SeriesKey._make, item.keys), item.values,
+                                                         strict=True)), item.interval)
+                elif kind == _CALL:
+                    up.send_bytes(pickle.dumps(_answer(store, body)))
+            now = time.monotonic()
+            if now >= next_flush:
+                next_flush = now + config.flush_interval
+                _guarded(store.flush)
+            if now >= next_retention:
+                next_retention = now + config.retention_interval
+                _guarded(store.apply_retention)
+    except EOFError:
+        log.warning("history store: the server went away; flushing and closing")
+    finally:
+        store.close()
+        with contextlib.suppress(OSError):  # the server may be gone; then nothing waits for this
+            up.send_bytes(pickle.dumps(("closed", None)))
+
+
+def _answer(store: Any, body: bytes) -> tuple[str, Any]:
+    try:
+        name, args = pickle.loads(body)
+        if name not in _CALLS:
+            raise StoreError(f"no such store call: {name}")
+        return "ok", getattr(store, name)(*args)
+    except Exception as exc:  # the caller re-raises it in the server
+        return "error", exc
+
+
+def _guarded(work: Callable[[], object]) -> None:
+    try:
+        work()
+    except Exception:  # the child keeps going; the next flush retries
+        log.exception("history store: write failed; retrying at the next flush")
