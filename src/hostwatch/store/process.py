@@ -14,8 +14,10 @@ and all) in a child process and talks to it over two pipes:
 
 The child does its work in one thread: it takes batches as they come, flushes
 every `flush_interval`, applies retention every `retention_interval`, and
-answers calls in between. If it dies, appends are counted as dropped and calls
-raise `StoreError` until the next `start`.
+answers calls in between. If it dies, the sender starts a new one (backing off
+while that fails); meanwhile appends queue up to `max_pending` (a batch the dead
+child's pipe refused among them) and calls raise `StoreError`. What the dead
+child had received but not yet flushed (at most `flush_interval`) is lost.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import contextlib
 import logging
 import multiprocessing
 import pickle
+import signal
 import threading
 import time
 from collections import deque
@@ -47,6 +50,9 @@ SEND_INTERVAL = 0.05
 START_TIMEOUT = 120.0
 """Opening replays the journal, which can take a while after a crash with many hosts."""
 STOP_TIMEOUT = 60.0
+LOCK_WAIT = 10.0
+"""A store process whose server was killed flushes what it holds and exits; a restarted
+server's store waits this long for it to let go of the file."""
 
 _APPENDS = b"A"
 _CALL = b"C"
@@ -105,8 +111,15 @@ class ProcessStore(Store):
     # -- lifecycle -----------------------------------------------------------------------------
 
     def start(self) -> None:
-        if self._process is not None and self._process.is_alive():
+        if self._process is not None:
             return
+        self._process, self._down, self._up = self._spawn()
+        self._stopping.clear()
+        self._sender = threading.Thread(target=self._send_forever, name="hostwatch-store-sender", daemon=True)
+        self._sender.start()
+
+    def _spawn(self) -> tuple[multiprocessing.process.BaseProcess, Connection, Connection]:
+        """A child with the store open, and the pipes down to it and up from it."""
         context = multiprocessing.get_context("spawn")
         down_read, down_write = context.Pipe(duplex=False)
         up_read, up_write = context.Pipe(duplex=False)
@@ -115,21 +128,23 @@ class ProcessStore(Store):
         process.start()
         down_read.close()
         up_write.close()
-        if not up_read.poll(START_TIMEOUT):
-            process.kill()
-            raise StoreError(f"the history store at {self.path} did not open within {START_TIMEOUT:.0f} s")
         try:
-            outcome, detail = pickle.loads(up_read.recv_bytes())
-        except EOFError:
+            if not up_read.poll(START_TIMEOUT):
+                process.kill()
+                raise StoreError(f"the history store at {self.path} did not open "
+                                 f"within {START_TIMEOUT:.0f} s")
+            try:
+                outcome, detail = pickle.loads(up_read.recv_bytes())
+            except EOFError:
+                raise StoreError(f"the history store process exited while opening {self.path}") from None
+            if outcome != "ready":
+                raise detail if isinstance(detail, Exception) else StoreError(str(detail))
+        except BaseException:
             process.join(5)
-            raise StoreError(f"the history store process exited while opening {self.path}") from None
-        if outcome != "ready":
-            process.join(5)
-            raise detail if isinstance(detail, Exception) else StoreError(str(detail))
-        self._process, self._down, self._up = process, down_write, up_read
-        self._stopping.clear()
-        self._sender = threading.Thread(target=self._send_forever, name="hostwatch-store-sender", daemon=True)
-        self._sender.start()
+            down_write.close()
+            up_read.close()
+            raise
+        return process, down_write, up_read
 
     def close(self) -> None:
         if self._process is None:
@@ -148,13 +163,37 @@ class ProcessStore(Store):
                 self._up.recv_bytes()
         except (OSError, EOFError):
             log.error("history store process was gone at shutdown; unflushed points are lost")
-        self._process.join(STOP_TIMEOUT)
-        if self._process.is_alive():
-            self._process.kill()
+        self._release()
+
+    def _release(self) -> None:
+        """Wait for (or end) the child and close the pipes."""
+        if self._process is not None:
+            self._process.join(STOP_TIMEOUT)
+            if self._process.is_alive():
+                self._process.kill()
+                self._process.join(5)
         for connection in (self._down, self._up):
             if connection is not None:
                 connection.close()
         self._process = self._down = self._up = None
+
+    def _revive(self) -> None:
+        """Start a new child after the last one died, retrying until it opens or we stop.
+        Appends keep queueing (bounded by `max_pending`) and go down once it runs."""
+        exit_code = self._process.exitcode if self._process is not None else None
+        log.error("history store process died (exit code %s); starting a new one", exit_code)
+        wait = 1.0
+        while not self._stopping.wait(wait):
+            with self._call_lock, self._down_lock:
+                self._release()
+                try:
+                    self._process, self._down, self._up = self._spawn()
+                except StoreError as exc:
+                    log.error("history store process did not start again: %s; retrying in %.0f s", exc, wait)
+                    wait = min(wait * 2, 30.0)
+                    continue
+            log.warning("history store process running again; %d snapshots dropped so far", self._dropped)
+            return
 
     # -- writing -------------------------------------------------------------------------------
 
@@ -185,30 +224,34 @@ class ProcessStore(Store):
             try:
                 with self._down_lock:
                     self._send_pending()
+                dead = self._process is not None and not self._process.is_alive()
             except OSError:
-                log.exception("history store process is gone; history is not being kept")
-                self._drain_dropped()
-                return
+                dead = True
+            if dead:
+                self._revive()
 
     def _send_pending(self) -> None:
-        """Pack what is queued into one message down (caller holds `_down_lock`)."""
-        batch: _Batch = []
+        """Pack what is queued into one message down (caller holds `_down_lock`); a batch the
+        pipe refuses (the child died) goes back to the queue for the next child."""
         pending = self._pending
+        if not pending:
+            return
+        items = list(pending)
+        pending.clear()
         encode = self._encoder.encode
-        while pending:
-            item = pending.popleft()
-            if isinstance(item, tuple):
-                batch.append(_Append(item[0], msgspec.Raw(encode(_without_process_rows(item[1])))))
-            else:
-                batch.append(item)
-        if batch and self._down is not None:
+        batch: _Batch = [
+            _Append(item[0], msgspec.Raw(encode(_without_process_rows(item[1])))) if isinstance(item, tuple)
+            else item for item in items]
+        try:
+            if self._down is None:
+                raise BrokenPipeError("no history store process")
             self._down.send_bytes(_APPENDS + encode(batch))
-
-    def _drain_dropped(self) -> None:
-        count = len(self._pending)
-        self._pending.clear()
-        if count:
-            self._count_dropped(count)
+        except OSError:
+            pending.extendleft(reversed(items))
+            while len(pending) > self.config.max_pending:
+                pending.popleft()
+                self._count_dropped(1)
+            raise
 
     def flush(self) -> None:
         self._call("flush")
@@ -225,7 +268,8 @@ class ProcessStore(Store):
                     self._down.send_bytes(_CALL + pickle.dumps((name, args)))
                 outcome, value = pickle.loads(self._up.recv_bytes())
             except (OSError, EOFError):
-                raise StoreError("the history store process has stopped; see the log") from None
+                self._wake.set()  # the sender notices and starts a new child
+                raise StoreError("the history store process has stopped; a new one is starting") from None
         if outcome == "error":
             raise value
         return value
@@ -274,9 +318,14 @@ def _child_main(config: StoreConfig, down: Connection, up: Connection) -> None:
     """The child: open the store, then take batches and calls until told to stop."""
     from hostwatch.store.sqlite import SqliteStore
 
+    # The server decides when the store stops (it sends what it still holds, then STOP); a
+    # Ctrl-C or a service manager's SIGTERM to the whole group must not cut that short.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     store = SqliteStore(config.data_dir, config.retention, flush_interval=config.flush_interval,
-                        retention_interval=config.retention_interval, max_pending=config.max_pending)
+                        retention_interval=config.retention_interval, max_pending=config.max_pending,
+                        lock_wait=LOCK_WAIT)
     try:
         store.open()
     except Exception as exc:  # reported to the parent, which raises it from start()

@@ -94,9 +94,11 @@ class SqliteStore(Store):
     def __init__(self, data_dir: Path, retention: Retention | None = None, *,
                  flush_interval: float = 1.0, retention_interval: float = 600.0,
                  max_pending: int = 200_000, clock: Callable[[], float] = time.time,
-                 read_only: bool = False) -> None:
+                 read_only: bool = False, lock_wait: float = 0.0) -> None:
         self.path = Path(data_dir) / FILE_NAME
         self.read_only = read_only
+        self.lock_wait = lock_wait
+        """Seconds to wait for another writer to let go of the file (one that is finishing)."""
         """Open without writing (for offline commands beside a running hub): queries only."""
         self.retention = retention or Retention()
         self.flush_interval = flush_interval
@@ -150,12 +152,18 @@ class SqliteStore(Store):
     def _take_file_lock(self) -> None:
         """One writer per file: a second hub (or `store compact`) on the same data dir stops here."""
         self._lock_file = open(self.path.with_name(FILE_NAME + ".lock"), "w")  # noqa: SIM115 - held open
-        try:
-            fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            self._lock_file.close()
-            self._lock_file = None
-            raise StoreError(f"another hostwatch process is writing {self.path}; stop it first") from None
+        give_up = time.monotonic() + self.lock_wait
+        while True:
+            try:
+                fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() >= give_up:
+                    break
+                time.sleep(0.05)
+        self._lock_file.close()
+        self._lock_file = None
+        raise StoreError(f"another hostwatch process is writing {self.path}; stop it first")
 
     def _load(self, connection: sqlite3.Connection) -> None:
         for sid, host, source, item, field in connection.execute(
