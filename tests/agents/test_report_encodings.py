@@ -1,0 +1,124 @@
+"""What a report body may be: MessagePack or JSON, zstd with or without a declared size, and
+what the agent's spool hands over (older agents spooled JSON)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import msgspec
+import pytest
+import zstandard
+from agent_support import create_token
+
+from conftest import Server, start_server
+from hostwatch.agent.protocol import JSON, MSGPACK, PROTOCOL_VERSION, REPORT_PATH
+from hostwatch.agent.spool import Spool
+from hostwatch.collect.collector import Collector
+from hostwatch.model import Snapshot
+
+
+@pytest.fixture(scope="module")
+def snapshot() -> Snapshot:
+    return Collector().collect()
+
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, str]]:
+    server = start_server(tmp_path_factory.mktemp("encodings"), "--no-local")
+    try:
+        yield server, create_token(server, "--name", "encodings")
+    finally:
+        server.stop()
+
+
+def _report(agent_id: str, snapshot: Snapshot) -> dict[str, object]:
+    return {"protocol": PROTOCOL_VERSION, "agent_id": agent_id, "name": agent_id, "snapshots": [snapshot]}
+
+
+def _post(hub: Server, token: str, body: bytes, **headers: str) -> httpx.Response:
+    return httpx.post(f"{hub.url}{REPORT_PATH}", content=body, timeout=30,
+                      headers={"authorization": f"Bearer {token}", **headers})
+
+
+def _names(hub: Server) -> set[str]:
+    return {h["name"] for h in httpx.get(f"{hub.url}/api/v1/hosts", timeout=10).json()["hosts"]}
+
+
+def test_msgpack_and_json_reports_give_the_same_host(hub: tuple[Server, str], snapshot: Snapshot) -> None:
+    """The same snapshot sent as MessagePack (what the agent sends) and as JSON (with and
+    without a Content-Type) lands as three hosts with identical figures."""
+    server, token = hub
+    bodies = {
+        "packed": (msgspec.msgpack.encode(_report("packed", snapshot)), {"content-type": MSGPACK}),
+        "json": (msgspec.json.encode(_report("json", snapshot)), {"content-type": f"{JSON}; charset=utf-8"}),
+        "untyped": (msgspec.json.encode(_report("untyped", snapshot)), {}),
+    }
+    for name, (body, headers) in bodies.items():
+        response = _post(server, token, zstandard.ZstdCompressor().compress(body),
+                         **{"content-encoding": "zstd", **headers})
+        assert response.status_code == 200, (name, response.text)
+        assert response.json()["accepted"] == 1
+    hosts = {h["name"]: h for h in httpx.get(f"{server.url}/api/v1/hosts", timeout=10).json()["hosts"]}
+    figures = []
+    for name in bodies:
+        document = httpx.get(f"{server.url}/api/v1/snapshot", params={"host": str(hosts[name]["id"])}).json()
+        figures.append((document["cpu"], document["memory"], document["disk"]))
+    assert figures[0] == figures[1] == figures[2]
+
+
+@pytest.mark.parametrize("media_type", ["text/plain", "application/xml", "application/octet-stream"])
+def test_other_media_types_get_415_and_change_nothing(hub: tuple[Server, str], snapshot: Snapshot,
+                                                      media_type: str) -> None:
+    server, token = hub
+    before = _names(server)
+    response = _post(server, token, msgspec.json.encode(_report("typed-wrong", snapshot)),
+                     **{"content-type": media_type})
+    assert response.status_code == 415
+    assert response.json()["error"] == "unsupported_media_type"
+    assert media_type in response.json()["message"]
+    assert _names(server) == before
+
+
+def test_msgpack_that_is_not_a_report_gets_400(hub: tuple[Server, str]) -> None:
+    server, token = hub
+    for body in (b"\xc1", msgspec.msgpack.encode({"protocol": 1, "agent_id": "x", "name": "x",
+                                                 "snapshots": [{"time": "soon"}]})):
+        response = _post(server, token, body, **{"content-type": MSGPACK})
+        assert response.status_code == 400
+        assert response.json()["error"] == "bad_report"
+    assert "x" not in _names(server)
+
+
+def test_zstd_frames_without_a_declared_size_are_read_and_bounded(hub: tuple[Server, str],
+                                                                 snapshot: Snapshot) -> None:
+    """A streamed frame (no content size in its header) is read in pieces: a good one is
+    taken, one that expands beyond the limit gets 413 before it is all inflated."""
+    server, token = hub
+    streaming = zstandard.ZstdCompressor(write_content_size=False)
+    good = streaming.compress(msgspec.msgpack.encode(_report("streamed", snapshot)))
+    assert zstandard.frame_content_size(good) == -1
+    response = _post(server, token, good, **{"content-type": MSGPACK, "content-encoding": "zstd"})
+    assert response.status_code == 200
+    bomb = streaming.compress(b"\x00" * (80 << 20))
+    response = _post(server, token, bomb, **{"content-type": MSGPACK, "content-encoding": "zstd"})
+    assert response.status_code == 413
+    assert response.json()["error"] == "report_too_large"
+
+
+def test_the_spool_hands_over_msgpack_even_for_json_entries(tmp_path: Path, snapshot: Snapshot) -> None:
+    """Entries spooled as JSON by an older agent come out of `peek` as MessagePack, in order,
+    equal to what was spooled, beside entries spooled as MessagePack."""
+    spool = Spool(tmp_path, capacity=10)
+    try:
+        first = msgspec.structs.replace(snapshot, seq=spool.take_seq())
+        second = msgspec.structs.replace(snapshot, seq=spool.take_seq(), time=snapshot.time + 1)
+        spool.push(first.seq, first.time, msgspec.json.encode(first))
+        spool.push(second.seq, second.time, msgspec.msgpack.encode(second))
+        batch = spool.peek(10, 1 << 20)
+        assert [seq for seq, _ in batch] == [first.seq, second.seq]
+        decoded = [msgspec.msgpack.decode(body, type=Snapshot) for _, body in batch]
+        assert decoded == [first, second]
+    finally:
+        spool.close()
