@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import httpx
+import psutil
 import pytest
 
 from conftest import HOSTWATCH, Server, start_server, wait_for
@@ -119,3 +120,23 @@ def test_no_history_keeps_the_in_memory_ring(tmp_path: Path) -> None:
         assert not _store_file(server).exists()
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize(("writer_process", "children"), [("true", 1), ("false", 0)])
+def test_the_store_runs_where_the_settings_say(tmp_path: Path, writer_process: str, children: int) -> None:
+    """By default the store is a child process of the server; `writer_process = false` keeps it
+    in the server. History works either way, and stopping the server stops the child."""
+    server = start_server(tmp_path, "--interval", "250ms",
+                          env={"HOSTWATCH_HISTORY_WRITER_PROCESS": writer_process})
+    try:
+        assert wait_for(lambda: len(_times(server)) >= 4)
+        stores = [child for child in psutil.Process(server.process.pid).children()
+                  if "multiprocessing.spawn" in " ".join(child.cmdline())]
+        assert len(stores) == children
+    finally:
+        server.stop()
+    assert "Application shutdown complete" in server.output()
+    assert "unflushed points are lost" not in server.output()
+    for child in stores:
+        child.wait(timeout=30)  # not our child: psutil cannot tell its exit status, only that it ended
+        assert not child.is_running()
