@@ -181,3 +181,16 @@ def test_the_child_flushes_what_it_has_when_the_server_is_killed(tmp_path: Path,
         assert values == [float(n) for n in range(10)]
     finally:
         reopened.close()
+
+
+def test_snapshots_handed_over_encoded_are_stored_alike(store: ProcessStore, snapshot: Snapshot) -> None:
+    """A snapshot appended with its MessagePack bytes (as agents' reports bring them) is stored
+    as one appended as an object."""
+    start = float(int(time.time())) - 600
+    for n in range(6):
+        item = at(snapshot, start + n, float(n))
+        store.append(HOST, item, msgspec.msgpack.encode(item) if n % 2 else None)
+    store.flush()
+    result = store.query(HOST, [TOTAL, PROCESSES], start - 1, start + 60, tier="raw")
+    assert result.series[0].values == [float(n) for n in range(6)]
+    assert result.series[1].values == [float(snapshot.processes.total)] * 6

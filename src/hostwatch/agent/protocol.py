@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import msgspec
 
-from hostwatch.model import Snapshot
 from hostwatch.monitors.spec import MonitorResult, MonitorSpec
 
 PROTOCOL_VERSION = 1
@@ -32,7 +31,9 @@ class AgentReport(msgspec.Struct, kw_only=True):
     version: str = ""
     ipv4: str = ""
     ipv6: str = ""
-    snapshots: list[Snapshot] = []
+    snapshots: list[msgspec.Raw] = []
+    """Each snapshot (a `hostwatch.model.Snapshot`) still in the report's encoding: the hub
+    decodes them one by one, and hands MessagePack ones on to its history store as they came."""
     monitor_results: list[MonitorResult] = []
     """Results of the monitors the hub assigned to this agent, since its last accepted push."""
 

@@ -28,18 +28,37 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from hostwatch.agent.protocol import JSON, MSGPACK, REPORT_PATH, AgentReport
 from hostwatch.api.responses import error_bytes
 from hostwatch.auth.rate_limit import FailureLimiter
-from hostwatch.hub.agents import AgentGateway, ReportRefused
+from hostwatch.hub.agents import AgentGateway, Delivery, ReportRefused
+from hostwatch.model import Snapshot
 
 logger = logging.getLogger(__name__)
 router = APIRouter(tags=["agents"])
 
 MAX_EXPANSION = 16
-_DECODERS: dict[str, Callable[[bytes], AgentReport]] = {
-    MSGPACK: msgspec.msgpack.Decoder(AgentReport).decode,
-    "application/x-msgpack": msgspec.msgpack.Decoder(AgentReport).decode,
-    JSON: msgspec.json.Decoder(AgentReport).decode,
-    "": msgspec.json.Decoder(AgentReport).decode,
-}
+
+
+class _Format(NamedTuple):
+    report: Callable[[bytes], AgentReport]
+    snapshot: Callable[[msgspec.Raw], Snapshot]
+    msgpack: bool
+
+
+_MSGPACK = _Format(msgspec.msgpack.Decoder(AgentReport).decode, msgspec.msgpack.Decoder(Snapshot).decode,
+                   True)
+_JSON = _Format(msgspec.json.Decoder(AgentReport).decode, msgspec.json.Decoder(Snapshot).decode, False)
+_FORMATS = {MSGPACK: _MSGPACK, "application/x-msgpack": _MSGPACK, JSON: _JSON, "": _JSON}
+
+
+def decode_report(data: bytes, wire: _Format) -> tuple[AgentReport, list[Delivery]]:
+    """The report and its snapshots, each decoded on its own (MessagePack bytes kept for the store)."""
+    report = wire.report(data)
+    deliveries = []
+    for number, raw in enumerate(report.snapshots):
+        try:
+            deliveries.append(Delivery(wire.snapshot(raw), bytes(raw) if wire.msgpack else None))
+        except msgspec.DecodeError as exc:
+            raise ValueError(f"snapshot {number}: {exc}") from None
+    return report, deliveries
 _reply_encoder = msgspec.json.Encoder()
 _zstd = zstandard.ZstdDecompressor()
 
@@ -161,16 +180,16 @@ class AgentReports:
             return _error(401, "bad_token", "the agent token is missing, unknown or revoked")
         limiter.succeed(address)
         media_type = headers.get(b"content-type", b"").decode("latin-1").partition(";")[0].strip().lower()
-        decode = _DECODERS.get(media_type)
-        if decode is None:
+        wire = _FORMATS.get(media_type)
+        if wire is None:
             return _error(415, "unsupported_media_type",
                           f"reports are {MSGPACK} or {JSON}, not {media_type!r}")
         try:
             raw = await _read_body(receive, headers.get(b"content-length", b""), limit)
             encoding = headers.get(b"content-encoding", b"").decode("latin-1").strip().lower()
             data = _decompress(raw, encoding, limit * MAX_EXPANSION)
-            report = decode(data)
-            reply = gateway.take(report, credential, address)
+            report, snapshots = decode_report(data, wire)
+            reply = gateway.take(report, snapshots, credential, address)
         except BodyTooLarge as exc:
             return _error(413, "report_too_large", str(exc))
         except (ValueError, msgspec.DecodeError) as exc:

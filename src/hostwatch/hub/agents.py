@@ -14,11 +14,13 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from hostwatch.agent.protocol import PROTOCOL_VERSION, AgentReport, ReportReply
 from hostwatch.auth.agent_tokens import AgentToken, AgentTokens
 from hostwatch.hub.hosts import Host
 from hostwatch.hub.hub import Hub
+from hostwatch.model import Snapshot
 from hostwatch.monitors.service import MonitorService
 
 logger = logging.getLogger(__name__)
@@ -34,6 +36,13 @@ class ReportRefused(Exception):
         self.status = status
         self.code = code
         self.message = message
+
+
+class Delivery(NamedTuple):
+    """One snapshot of a report, and its MessagePack bytes when the report came in MessagePack."""
+
+    snapshot: Snapshot
+    encoded: bytes | None = None
 
 
 @dataclass
@@ -78,8 +87,10 @@ class AgentGateway:
         self._verified[presented] = (now, token)
         return Credential(token)
 
-    def take(self, report: AgentReport, credential: Credential, address: str) -> ReportReply:
-        """Register or find the agent's host, store new snapshots, and say what comes next."""
+    def take(self, report: AgentReport, snapshots: list[Delivery], credential: Credential,
+             address: str) -> ReportReply:
+        """Register or find the agent's host, store new `snapshots` (the report's, decoded), and
+        say what comes next."""
         if report.protocol != PROTOCOL_VERSION:
             raise ReportRefused(409, "incompatible_agent",
                                 f"this hub speaks agent protocol {PROTOCOL_VERSION}, the agent "
@@ -87,12 +98,12 @@ class AgentGateway:
         if not report.agent_id or len(report.agent_id) > 128:
             raise ReportRefused(400, "bad_report", "agent_id must be 1-128 characters")
         host = self._host_for(report, credential)
-        fresh = sorted((s for s in report.snapshots if s.seq > host.last_seq), key=lambda s: s.seq)
+        fresh = sorted((d for d in snapshots if d.snapshot.seq > host.last_seq), key=lambda d: d.snapshot.seq)
         for older in fresh[:-1]:
-            self.hub.ingest_history(host, older)
+            self.hub.ingest_history(host, older.snapshot, encoded=older.encoded)
         if fresh:
-            self.hub.ingest(host, fresh[-1], address=address)
-            host.last_seq = fresh[-1].seq
+            self.hub.ingest(host, fresh[-1].snapshot, address=address, encoded=fresh[-1].encoded)
+            host.last_seq = fresh[-1].snapshot.seq
         if report.monitor_results and self.monitors is not None:
             self.monitors.record(host.id, report.monitor_results)
         host.ipv4 = report.ipv4 or host.ipv4
@@ -100,7 +111,7 @@ class AgentGateway:
         host.version = report.version or host.version
         state = self.hub.state(host.id)
         return ReportReply(host_id=host.id, accepted=len(fresh),
-                           duplicates=len(report.snapshots) - len(fresh), last_seq=host.last_seq,
+                           duplicates=len(snapshots) - len(fresh), last_seq=host.last_seq,
                            interval=host.interval, extended_pids=sorted(state.extended_pids),
                            monitors=self.monitors.assigned_to(host.id) if self.monitors else [])
 

@@ -45,15 +45,18 @@ class Hub:
         self._states.setdefault(host.id, HostState(host, self._history_size))
         return host
 
-    def ingest(self, host: Host, snapshot: Snapshot, address: str = "") -> HostState:
-        """Take a snapshot of `host`: health, latest state, history, alerts, subscribers."""
+    def ingest(self, host: Host, snapshot: Snapshot, address: str = "",
+               encoded: bytes | None = None) -> HostState:
+        """Take a snapshot of `host`: health, latest state, history, alerts, subscribers.
+        `encoded` is the snapshot as MessagePack when the caller has it (the store need not
+        encode it again)."""
         state = self._states[host.id]
         if state.snapshot is not None and snapshot.time < state.snapshot.time:
             logger.debug("host %s sent an older snapshot than the latest; kept as history only", host.id)
         health = evaluate(snapshot, self.thresholds)
         state.update(snapshot, health)
         if self.store is not None:
-            self.store.append(host.id, snapshot)
+            self.store.append(host.id, snapshot, encoded)
         if self.alerts is not None:
             self.alerts.evaluate(host.id, snapshot)
         host.interval = snapshot.interval
@@ -62,11 +65,11 @@ class Hub:
         self.broadcaster.publish(host.id)
         return state
 
-    def ingest_history(self, host: Host, snapshot: Snapshot) -> None:
+    def ingest_history(self, host: Host, snapshot: Snapshot, encoded: bytes | None = None) -> None:
         """Take a snapshot older than the newest one being delivered (a replay): history only,
         so the latest state, alerts and subscribers see just the newest."""
         if self.store is not None:
-            self.store.append(host.id, snapshot)
+            self.store.append(host.id, snapshot, encoded)
 
     def update_host(self, host_id: int, *, name: str | None = None, tags: list[str] | None = None,
                     display_index: int | None = None, hide_for_guest: bool | None = None) -> Host:

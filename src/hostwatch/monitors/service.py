@@ -136,6 +136,8 @@ class MonitorService:
         self._high_water = max([row.id for row in rows] + list(self._states), default=0)
         self._revisions: dict[int, int] = {}
         self._generation = 0
+        self._assigned: dict[int, list[MonitorSpec]] = {}
+        self._assigned_generation = 0
         self._runner = ProbeRunner(self._hub_result)
         self._write_lock = asyncio.Lock()
         self._running = False
@@ -201,8 +203,16 @@ class MonitorService:
         return sorted(ids)
 
     def assigned_to(self, host_id: int) -> list[MonitorSpec]:
-        """The enabled monitors an agent's host must run: what its push responses carry."""
-        return [s.spec for s in self.monitors() if s.spec.enabled and host_id in s.spec.hosts]
+        """The enabled monitors an agent's host must run: what its push responses carry (one
+        reply per report, so kept per host until the monitors change; do not modify)."""
+        if self._assigned_generation != self._generation:
+            self._assigned.clear()
+            self._assigned_generation = self._generation
+        assigned = self._assigned.get(host_id)
+        if assigned is None:
+            assigned = self._assigned[host_id] = [
+                s.spec for s in self.monitors() if s.spec.enabled and host_id in s.spec.hosts]
+        return assigned
 
     def monitors_of(self, host_id: int) -> list[MonitorState]:
         """The monitors whose results `host_id` records (Glances' `ports`, Nezha's monitor list)."""

@@ -120,8 +120,9 @@ class Store(abc.ABC):
         """Open the store and start writing in the background."""
 
     @abc.abstractmethod
-    def append(self, host_id: int, snapshot: Snapshot) -> None:
-        """Queue a host's snapshot; it is durable after the next flush (at most a second away)."""
+    def append(self, host_id: int, snapshot: Snapshot, encoded: bytes | None = None) -> None:
+        """Queue a host's snapshot; it is durable after the next flush (at most a second away).
+        `encoded` is the same snapshot as MessagePack, when the caller has it at hand."""
 
     @abc.abstractmethod
     def append_points(self, host_id: int, time: float, points: dict[SeriesKey, float],

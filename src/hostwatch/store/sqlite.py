@@ -214,7 +214,7 @@ class SqliteStore(Store):
 
     # -- writing -------------------------------------------------------------------------------
 
-    def append(self, host_id: int, snapshot: Snapshot) -> None:
+    def append(self, host_id: int, snapshot: Snapshot, encoded: bytes | None = None) -> None:
         self._queue((host_id, round(snapshot.time * 1000), snapshot.interval, snapshot))
 
     def append_points(self, host_id: int, time: float, points: dict[SeriesKey, float],
@@ -251,7 +251,7 @@ class SqliteStore(Store):
         # but not yet in the file.
         with self._lock:
             for host_id, time_ms, interval, payload in items:
-                keys, values = flatten(payload) if isinstance(payload, Snapshot) else payload
+                keys, values = payload if isinstance(payload, tuple) else flatten(payload)
                 ids = self._ids(host_id, keys, new_series)
                 buffers = self._buffers(host_id)
                 buffers.interval = interval
