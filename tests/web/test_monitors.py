@@ -97,7 +97,9 @@ def test_monitors_page_lists_up_and_down_monitors(
     expect(up.locator(".monitor-figures")).to_contain_text("100 %")
     expect(up.locator(".monitor-figures a")).to_have_attribute("href", "#/host/1")
     chart = f"#chart-monitor-{monitored.open} canvas"
-    _wait_for_chart(page, monitored.open, "points", 2)
+    # A young monitor's chart spans at least five minutes: a line of two probes a second apart is a
+    # few pixels long; six make one long enough to see (and to count).
+    _wait_for_chart(page, monitored.open, "points", 6)
     assert canvas_ink(page, chart) > 500, "the delay chart is blank"
     assert series_ink(page, chart, "--c1") > 10, "the delay line is not drawn"
 
