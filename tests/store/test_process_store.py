@@ -19,6 +19,8 @@ from hostwatch.store.process import ProcessStore, StoreConfig
 from hostwatch.store.series import SeriesKey, flatten
 from hostwatch.store.sqlite import SqliteStore
 
+from .real_snapshots import at
+
 HOST = 4
 TOTAL = SeriesKey("cpu", "", "total")
 PROCESSES = SeriesKey("processes", "", "total")
@@ -28,11 +30,6 @@ DELAY = SeriesKey("monitors", "7", "delay")
 @pytest.fixture(scope="module")
 def snapshot() -> Snapshot:
     return Collector().collect()
-
-
-def at(snapshot: Snapshot, when: float, total: float) -> Snapshot:
-    cpu = msgspec.structs.replace(snapshot.cpu, total=total)
-    return msgspec.structs.replace(snapshot, time=when, cpu=cpu)
 
 
 def process_store(data_dir: Path, flush_interval: float = 1.0) -> ProcessStore:

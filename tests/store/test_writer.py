@@ -7,7 +7,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-import msgspec
 import pytest
 
 from hostwatch.collect.collector import Collector
@@ -16,6 +15,8 @@ from hostwatch.model import Snapshot
 from hostwatch.store.base import Retention
 from hostwatch.store.series import SeriesKey
 from hostwatch.store.sqlite import SqliteStore
+
+from .real_snapshots import at
 
 HOST = 2
 TOTAL = SeriesKey("cpu", "", "total")
@@ -36,12 +37,6 @@ def wait_for(predicate: Callable[[], T], deadline: float) -> tuple[T, float]:
 @pytest.fixture(scope="module")
 def snapshot() -> Snapshot:
     return Collector().collect()
-
-
-def at(snapshot: Snapshot, when: float, total: float) -> Snapshot:
-    """The real snapshot moved to `when`, with a known CPU total."""
-    cpu = msgspec.structs.replace(snapshot.cpu, total=total)
-    return msgspec.structs.replace(snapshot, time=when, cpu=cpu)
 
 
 def points(store: SqliteStore, start: float, end: float) -> list[float]:
