@@ -81,9 +81,11 @@ async def history(
     target = known_host(request, host)
     if not 1 <= points <= MAX_POINTS:
         raise ApiError(400, "bad_points", f"points must be 1-{MAX_POINTS}, got {points}")
+    # The store may be a child process busy flushing: its answers are awaited off the event loop.
+    available = await asyncio.to_thread(store.series, target.id)
     try:
         start, end = resolve_range(range_, from_, to, time.time())
-        keys = resolve_metrics(metric, store.series(target.id))
+        keys = resolve_metrics(metric, available)
     except ValueError as exc:
         raise ApiError(400, "bad_query", str(exc)) from None
     result = await asyncio.to_thread(store.query, target.id, keys, start, end, points)
@@ -94,5 +96,6 @@ async def history(
 async def metrics(request: Request, host: HostQuery = None) -> Response:
     store = store_of(request)
     target = known_host(request, host)
-    listing = [{"metric": key.metric(), "unit": unit_of(key)} for key in store.series(target.id)]
+    available = await asyncio.to_thread(store.series, target.id)
+    listing = [{"metric": key.metric(), "unit": unit_of(key)} for key in available]
     return json_response(request, {"host": {"id": target.id, "name": target.name}, "metrics": listing})
