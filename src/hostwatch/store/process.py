@@ -42,6 +42,7 @@ from hostwatch.errors import StoreError
 from hostwatch.model import ProcessStats, Snapshot
 from hostwatch.store.base import QueryResult, Retention, Store, StoreStats
 from hostwatch.store.series import SeriesKey
+from hostwatch.store.sqlite import FILE_NAME, SqliteStore
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +120,7 @@ class ProcessStore(Store):
 
     def __init__(self, config: StoreConfig) -> None:
         self.config = config
-        self.path = config.data_dir / "history.sqlite"
+        self.path = config.data_dir / FILE_NAME
         self._pending: deque[tuple[int, Snapshot] | _Append | _Points] = deque()
         """Appends not yet sent: snapshots to encode, or already encoded ones, and points."""
         self._dropped = 0
@@ -343,8 +344,6 @@ _CALLS = frozenset({"flush", "series", "query", "apply_retention", "stats"})
 
 def _child_main(config: StoreConfig, down: Connection, up: Connection) -> None:
     """The child: open the store, then take batches and calls until told to stop."""
-    from hostwatch.store.sqlite import SqliteStore
-
     # The server decides when the store stops (it sends what it still holds, then STOP); a
     # Ctrl-C or a service manager's SIGTERM to the whole group must not cut that short.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
