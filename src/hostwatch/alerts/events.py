@@ -61,10 +61,6 @@ class EventLog:
     def __len__(self) -> int:
         return len(self._events)
 
-    def ongoing(self, event_type: str) -> Event | None:
-        """The open event of this type, if any."""
-        return next((e for e in self._events if e.type == event_type and e.ongoing), None)
-
     def open_by_type(self) -> dict[str, Event]:
         """Every open event, by type (the newest where a type has several)."""
         return {e.type: e for e in reversed(self._events) if e.ongoing}

@@ -47,6 +47,12 @@ _MSGPACK = _Format(msgspec.msgpack.Decoder(AgentReport).decode, msgspec.msgpack.
                    True)
 _JSON = _Format(msgspec.json.Decoder(AgentReport).decode, msgspec.json.Decoder(Snapshot).decode, False)
 _FORMATS = {MSGPACK: _MSGPACK, "application/x-msgpack": _MSGPACK, JSON: _JSON, "": _JSON}
+_reply_encoder = msgspec.json.Encoder()
+_zstd = zstandard.ZstdDecompressor()
+
+
+class BodyTooLarge(Exception):
+    """The body, or what it expands to, is over the limit."""
 
 
 def decode_report(data: bytes, wire: _Format) -> tuple[AgentReport, list[Delivery]]:
@@ -59,12 +65,6 @@ def decode_report(data: bytes, wire: _Format) -> tuple[AgentReport, list[Deliver
         except msgspec.DecodeError as exc:
             raise ValueError(f"snapshot {number}: {exc}") from None
     return report, deliveries
-_reply_encoder = msgspec.json.Encoder()
-_zstd = zstandard.ZstdDecompressor()
-
-
-class BodyTooLarge(Exception):
-    """The body, or what it expands to, is over the limit."""
 
 
 def _decompress(body: bytes, encoding: str, limit: int) -> bytes:
