@@ -180,6 +180,11 @@ def start_hostwatch(workdir: Path, interval: float = 1.0) -> tuple[Child, str]:
     return child, base
 
 
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of one process, without its children."""
+    return sum(psutil.Process(pid).cpu_times()[:2])
+
+
 def tree_cpu_seconds(pid: int) -> float:
     """User + system CPU seconds of a process and its live children."""
     proc = psutil.Process(pid)

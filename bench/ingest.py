@@ -32,7 +32,16 @@ import msgspec
 import uvloop
 import zstandard
 
-from _common import HOSTWATCH_BIN, LOCALHOST, free_port, log, spawn, tree_cpu_seconds, wait_http_ok
+from _common import (
+    HOSTWATCH_BIN,
+    LOCALHOST,
+    free_port,
+    log,
+    process_cpu_seconds,
+    spawn,
+    tree_cpu_seconds,
+    wait_http_ok,
+)
 from hostwatch.agent.protocol import JSON, MSGPACK, PROTOCOL_VERSION, REPORT_PATH
 from hostwatch.agent.remote import compact_processes
 from hostwatch.collect import Collector
@@ -113,8 +122,9 @@ def encoder_for(media_type: str) -> Callable[[object], bytes]:
 
 async def drive(port: int, token: str, agents: list[SimulatedAgent], variants: list[Snapshot],
                 media_type: str, connections: int, warmup: float,
-                seconds: float) -> tuple[int, list[float], float]:
-    """Keep `connections` reports in flight; (reports in the measured span, their latencies, span)."""
+                seconds: float) -> tuple[int, list[float], int]:
+    """Keep `connections` reports in flight; (reports in the measured span, their latencies,
+    reports accepted in the whole run)."""
     encode = encoder_for(media_type)
     head = (f"POST {REPORT_PATH} HTTP/1.1\r\nHost: {LOCALHOST}:{port}\r\n"
             f"Authorization: Bearer {token}\r\nContent-Type: {media_type}\r\n"
@@ -127,10 +137,11 @@ async def drive(port: int, token: str, agents: list[SimulatedAgent], variants: l
     stop_at = measure_from + seconds
     latencies: list[float] = []
     counted = 0
+    accepted = 0
     failures = 0
 
     async def connection() -> None:
-        nonlocal counted, failures
+        nonlocal counted, accepted, failures
         compressor = zstandard.ZstdCompressor(level=3)
         reader, writer = await asyncio.open_connection(LOCALHOST, port)
         try:
@@ -143,7 +154,9 @@ async def drive(port: int, token: str, agents: list[SimulatedAgent], variants: l
                 queue.put_nowait(agent)
                 if status != 200:
                     failures += 1
-                elif now >= measure_from:
+                    continue
+                accepted += 1
+                if now >= measure_from:
                     counted += 1
                     latencies.append(done - sent)
         finally:
@@ -152,7 +165,7 @@ async def drive(port: int, token: str, agents: list[SimulatedAgent], variants: l
     await asyncio.gather(*(connection() for _ in range(connections)))
     if failures:
         log(f"{failures} reports were not accepted")
-    return counted, latencies, seconds
+    return counted, latencies, accepted
 
 
 def main() -> None:
@@ -194,9 +207,10 @@ def main() -> None:
             for agent in agents:
                 agent.prepare(per_agent, variants, encoder_for(media_type), compressor)
             cpu_before = tree_cpu_seconds(hub.pid)
+            server_before = process_cpu_seconds(hub.pid)
             client_before = time.process_time()
 
-            async def run() -> tuple[int, list[float], float]:
+            async def run() -> tuple[int, list[float], int]:
                 await asyncio.sleep(0)
                 return await drive(port, token, agents, variants, media_type, args.connections,
                                    args.warmup, args.seconds)
@@ -205,9 +219,10 @@ def main() -> None:
             # uvloop, as the hub uses: the simulated agents share the hub's two cores, so the
             # cheaper their side, the more of the machine measures the hub.
             with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-                counted, latencies, span = runner.run(run())
+                counted, latencies, total = runner.run(run())
             wall = time.monotonic() - wall_before
             hub_cpu = (tree_cpu_seconds(hub.pid) - cpu_before) / wall
+            server_cpu = (process_cpu_seconds(hub.pid) - server_before) / wall
             client_cpu = (time.process_time() - client_before) / wall
             made_late = sum(agent.made_late for agent in agents)
             if made_late:
@@ -218,7 +233,7 @@ def main() -> None:
                 capture_output=True, text=True, check=True, timeout=120).stdout
         finally:
             hub.stop()
-    rate = counted / span
+    rate = counted / args.seconds
     latencies.sort()
     p50 = statistics.median(latencies) * 1000 if latencies else float("nan")
     p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000 if latencies else float("nan")
@@ -229,7 +244,11 @@ def main() -> None:
     print(f"  sustained reports/s   {rate:10,.0f}   target >= {TARGET_REPORTS_PER_S:,}  "
           f"({rate / TARGET_REPORTS_PER_S:.2f}x target)")
     print(f"  latency p50 / p99     {p50:7.1f} ms / {p99:.1f} ms")
-    print(f"  hub CPU               {hub_cpu * 100:7.0f} % of one core (whole run)")
+    print(f"  hub CPU               {hub_cpu * 100:7.0f} % of one core (whole run): server "
+          f"{server_cpu * 100:.0f} %, history store process {(hub_cpu - server_cpu) * 100:.0f} %")
+    print(f"  hub CPU per report    {hub_cpu * wall / max(total, 1) * 1e6:7.0f} µs: server "
+          f"{server_cpu * wall / max(total, 1) * 1e6:.0f} µs, history store process "
+          f"{(hub_cpu - server_cpu) * wall / max(total, 1) * 1e6:.0f} µs")
     print(f"  client CPU            {client_cpu * 100:7.0f} % of one core (the simulated agents)")
     if stats:
         print("  store after the run:")
