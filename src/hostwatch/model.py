@@ -19,6 +19,8 @@ A source this host lacks is an empty list or a `None`, never a guess.
 
 from __future__ import annotations
 
+from typing import Any
+
 import msgspec
 
 SCHEMA_VERSION = 1
@@ -487,3 +489,25 @@ SECTIONS: tuple[str, ...] = tuple(
     f for f in Snapshot.__struct_fields__ if f not in {"time", "seq", "interval", "schema"}
 )
 """Top-level parts of a snapshot that `--only` and per-source refresh name."""
+
+
+def variant_fields(struct: type[msgspec.Struct], *, leave_out: tuple[str, ...] = (),
+                   types: dict[str, Any] | None = None) -> list[tuple[str, Any] | tuple[str, Any, Any]]:
+    """`struct`'s fields as `msgspec.defstruct` takes them (encoded names kept), some left out
+    or retyped: for decoders that read a snapshot in part, such as without its process rows."""
+    fields: list[tuple[str, Any] | tuple[str, Any, Any]] = []
+    for field in msgspec.structs.fields(struct):
+        if field.name in leave_out:
+            continue
+        kind = (types or {}).get(field.name, field.type)
+        if field.default is not msgspec.NODEFAULT:
+            default = msgspec.field(default=field.default, name=field.encode_name)
+        elif field.default_factory is not msgspec.NODEFAULT:
+            default = msgspec.field(default_factory=field.default_factory, name=field.encode_name)
+        elif field.encode_name != field.name:
+            default = msgspec.field(name=field.encode_name)
+        else:
+            fields.append((field.name, kind))
+            continue
+        fields.append((field.name, kind, default))
+    return fields

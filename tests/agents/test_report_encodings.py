@@ -3,6 +3,7 @@ what the agent's spool hands over (older agents spooled JSON)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,7 +34,7 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, str]
         server.stop()
 
 
-def _report(agent_id: str, snapshot: Snapshot) -> dict[str, object]:
+def _report(agent_id: str, snapshot: object) -> dict[str, object]:
     return {"protocol": PROTOCOL_VERSION, "agent_id": agent_id, "name": agent_id, "snapshots": [snapshot]}
 
 
@@ -105,6 +106,47 @@ def test_zstd_frames_without_a_declared_size_are_read_and_bounded(hub: tuple[Ser
     response = _post(server, token, bomb, **{"content-type": MSGPACK, "content-encoding": "zstd"})
     assert response.status_code == 413
     assert response.json()["error"] == "report_too_large"
+
+
+def _host_id(hub: Server, name: str) -> str:
+    hosts = httpx.get(f"{hub.url}/api/v1/hosts", timeout=10).json()["hosts"]
+    return str(next(h["id"] for h in hosts if h["name"] == name))
+
+
+@pytest.mark.parametrize("media_type", [MSGPACK, JSON])
+def test_process_rows_reach_the_views_that_show_them(hub: tuple[Server, str], snapshot: Snapshot,
+                                                     media_type: str) -> None:
+    """The hub keeps an agent's process rows encoded until read; Glances' process and program
+    lists and the snapshot document still show every row the agent sent."""
+    server, token = hub
+    name = f"rows-{media_type.rpartition('/')[2]}"
+    encode = msgspec.msgpack.encode if media_type == MSGPACK else msgspec.json.encode
+    response = _post(server, token, encode(_report(name, snapshot)), **{"content-type": media_type})
+    assert response.status_code == 200
+    host = _host_id(server, name)
+    listed = httpx.get(f"{server.url}/api/4/processlist", params={"host": host}, timeout=10).json()
+    assert sorted(row["pid"] for row in listed) == sorted(p.pid for p in snapshot.processes.items)
+    programs = httpx.get(f"{server.url}/api/4/programlist", params={"host": host}, timeout=10).json()
+    assert len(programs) == len(snapshot.processes.programs)
+    document = httpx.get(f"{server.url}/api/v1/snapshot", params={"host": host}, timeout=10).json()
+    assert len(document["processes"]["list"]) == len(snapshot.processes.items)
+
+
+def test_process_rows_that_do_not_decode_cost_only_themselves(hub: tuple[Server, str]) -> None:
+    """Rows are checked when first read: a report whose rows are malformed is taken, its figures
+    and counts are shown, its rows read as none; nothing answers 500."""
+    server, token = hub
+    bad = {"time": time.time(), "seq": 1, "cpu": {"total": 12.5},
+           "processes": {"total": 2, "list": [{"pid": "one"}], "programs": [{"pids": 3}]}}
+    body = msgspec.msgpack.encode(_report("bad-rows", bad))
+    response = _post(server, token, body, **{"content-type": MSGPACK})
+    assert response.status_code == 200
+    host = _host_id(server, "bad-rows")
+    assert httpx.get(f"{server.url}/api/4/processlist", params={"host": host}, timeout=10).json() == []
+    assert httpx.get(f"{server.url}/api/4/programlist", params={"host": host}, timeout=10).json() == []
+    document = httpx.get(f"{server.url}/api/v1/snapshot", params={"host": host}, timeout=10).json()
+    assert document["cpu"]["total"] == 12.5
+    assert document["processes"]["total"] == 2
 
 
 def test_the_spool_hands_over_msgpack_even_for_json_entries(tmp_path: Path, snapshot: Snapshot) -> None:

@@ -76,8 +76,11 @@ class AlertEngine:
         self._logs.pop(host_id, None)
         self._changed(host_id)
 
-    def evaluate(self, host_id: int, snapshot: Snapshot) -> list[Transition]:
-        """Judge one snapshot against the host's rules; the transitions it caused."""
+    def evaluate(self, host_id: int, snapshot: Snapshot,
+                 process_rows: Callable[[], list[ProcessInfo]] | None = None) -> list[Transition]:
+        """Judge one snapshot against the host's rules; the transitions it caused. An event names
+        the top processes: from `process_rows()` when given (rows decoded only for an alert),
+        else from the snapshot's."""
         log = self._logs.setdefault(host_id, EventLog(self._max_events))
         now = snapshot.time or self._clock()
         transitions: list[Transition] = []
@@ -91,7 +94,8 @@ class AlertEngine:
             current = open_events.get(rule.type)
             if level in ("WARNING", "CRITICAL"):
                 alerting.append(rule.message)
-                top = top_processes(snapshot.processes.items, rule.sort)
+                rows = process_rows() if process_rows is not None else snapshot.processes.items
+                top = top_processes(rows, rule.sort)
                 if current is None:
                     current = Event(begin=now, state=level, type=rule.type, max=value, avg=value,
                                     min=value, sum=value, count=1, top=top, desc=rule.describe(value),

@@ -29,7 +29,7 @@ from hostwatch.agent.protocol import JSON, MSGPACK, REPORT_PATH, AgentReport
 from hostwatch.api.responses import error_bytes
 from hostwatch.auth.rate_limit import FailureLimiter
 from hostwatch.hub.agents import AgentGateway, Delivery, ReportRefused
-from hostwatch.model import Snapshot
+from hostwatch.hub.process_rows import decode_reported
 
 logger = logging.getLogger(__name__)
 router = APIRouter(tags=["agents"])
@@ -39,13 +39,11 @@ MAX_EXPANSION = 16
 
 class _Format(NamedTuple):
     report: Callable[[bytes], AgentReport]
-    snapshot: Callable[[msgspec.Raw], Snapshot]
     msgpack: bool
 
 
-_MSGPACK = _Format(msgspec.msgpack.Decoder(AgentReport).decode, msgspec.msgpack.Decoder(Snapshot).decode,
-                   True)
-_JSON = _Format(msgspec.json.Decoder(AgentReport).decode, msgspec.json.Decoder(Snapshot).decode, False)
+_MSGPACK = _Format(msgspec.msgpack.Decoder(AgentReport).decode, True)
+_JSON = _Format(msgspec.json.Decoder(AgentReport).decode, False)
 _FORMATS = {MSGPACK: _MSGPACK, "application/x-msgpack": _MSGPACK, JSON: _JSON, "": _JSON}
 _reply_encoder = msgspec.json.Encoder()
 _zstd = zstandard.ZstdDecompressor()
@@ -56,12 +54,14 @@ class BodyTooLarge(Exception):
 
 
 def decode_report(data: bytes, wire: _Format) -> tuple[AgentReport, list[Delivery]]:
-    """The report and its snapshots, each decoded on its own (MessagePack bytes kept for the store)."""
+    """The report and its snapshots, each decoded on its own with its process rows left encoded
+    (`hub.process_rows`); MessagePack bytes are kept for the store."""
     report = wire.report(data)
     deliveries = []
     for number, raw in enumerate(report.snapshots):
         try:
-            deliveries.append(Delivery(wire.snapshot(raw), bytes(raw) if wire.msgpack else None))
+            snapshot, rows = decode_reported(raw, msgpack=wire.msgpack)
+            deliveries.append(Delivery(snapshot, bytes(raw) if wire.msgpack else None, rows))
         except msgspec.DecodeError as exc:
             raise ValueError(f"snapshot {number}: {exc}") from None
     return report, deliveries

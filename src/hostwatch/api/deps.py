@@ -37,7 +37,7 @@ def reported_state(connection: HTTPConnection, host: str | None) -> HostState:
     Each surface turns those two errors into its own error shape.
     """
     state = hub_of(connection).state(host)
-    if state.snapshot is None:
+    if not state.reported:
         raise NoDataYetError(f"host {state.host.name!r} has not reported yet")
     return state
 

@@ -62,7 +62,7 @@ class CachedDocuments:
         except LookupError:
             await self.app(scope, receive, send)  # the app answers with its 404
             return
-        if state.snapshot is None:
+        if not state.reported:
             await self.app(scope, receive, send)
             return
         body = get_body(HTTPConnection(scope), state)

@@ -96,7 +96,7 @@ async def delete_host(request: Request, host_id: int) -> Response:
 
 def host_summary(state: HostState) -> dict[str, float | int] | None:
     """The figures an overview row shows, from the latest snapshot; `None` before the first."""
-    snapshot = state.snapshot
+    snapshot = state.figures
     if snapshot is None:
         return None
     filesystems = snapshot.disk.filesystems

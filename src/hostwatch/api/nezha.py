@@ -61,7 +61,8 @@ def _addresses(state: HostState) -> tuple[str, str]:
     """The host's IPv4 and IPv6 addresses as its agent reports them; for a host whose agent reports
     none (the embedded one), its default route's address from the snapshot."""
     ipv4, ipv6 = state.host.ipv4, state.host.ipv6
-    route = state.snapshot.network.route.address if state.snapshot is not None else ""
+    figures = state.figures
+    route = figures.network.route.address if figures is not None else ""
     if route and not (ipv4 or ipv6):
         with contextlib.suppress(ValueError):
             if ipaddress.ip_address(route).version == 4:
@@ -159,8 +160,8 @@ def host_status(snapshot: Snapshot | None) -> dict[str, Any]:
 
 def server_details(state: HostState) -> dict[str, Any]:
     """One server of `/server/details`."""
-    return {**server_info(state), "host": host_facts(state.host, state.snapshot),
-            "status": host_status(state.snapshot)}
+    return {**server_info(state), "host": host_facts(state.host, state.figures),
+            "status": host_status(state.figures)}
 
 
 def _by_tag(connection: HTTPConnection, tag: str | None) -> list[HostState]:

@@ -126,7 +126,7 @@ async def stream(websocket: WebSocket, host: str | None = None) -> None:
     cache = body_cache(websocket)
 
     async def send_latest() -> None:
-        if state.snapshot is not None:
+        if state.reported:
             body = cache.body(host_id, state.version, "snapshot", lambda: snapshot_document(state))
             await websocket.send_text(body.text)
 

@@ -20,6 +20,7 @@ from hostwatch.agent.protocol import PROTOCOL_VERSION, AgentReport, ReportReply
 from hostwatch.auth.agent_tokens import AgentToken, AgentTokens
 from hostwatch.hub.hosts import Host
 from hostwatch.hub.hub import Hub
+from hostwatch.hub.process_rows import ProcessRows
 from hostwatch.model import Snapshot
 from hostwatch.monitors.service import MonitorService
 
@@ -39,10 +40,12 @@ class ReportRefused(Exception):
 
 
 class Delivery(NamedTuple):
-    """One snapshot of a report, and its MessagePack bytes when the report came in MessagePack."""
+    """One snapshot of a report, its MessagePack bytes when the report came in MessagePack, and
+    its process rows when they were left encoded (then `snapshot` has the counts only)."""
 
     snapshot: Snapshot
     encoded: bytes | None = None
+    rows: ProcessRows | None = None
 
 
 @dataclass
@@ -102,7 +105,8 @@ class AgentGateway:
         for older in fresh[:-1]:
             self.hub.ingest_history(host, older.snapshot, encoded=older.encoded)
         if fresh:
-            self.hub.ingest(host, fresh[-1].snapshot, address=address, encoded=fresh[-1].encoded)
+            newest = fresh[-1]
+            self.hub.ingest(host, newest.snapshot, address=address, encoded=newest.encoded, rows=newest.rows)
             host.last_seq = fresh[-1].snapshot.seq
         if report.monitor_results and self.monitors is not None:
             self.monitors.record(host.id, report.monitor_results)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import msgspec
 
 from hostwatch.config import HealthThresholds
-from hostwatch.model import Snapshot
+from hostwatch.hub.process_rows import BusyProcess
+from hostwatch.model import ProcessInfo, Snapshot
 
 
 class Warning_(msgspec.Struct, kw_only=True):
@@ -34,8 +35,9 @@ def _level(value: float, warning: float, critical: float | None = None) -> str |
     return None
 
 
-def evaluate(snapshot: Snapshot, limits: HealthThresholds) -> Health:
-    """Every threshold checked against one snapshot."""
+def evaluate(snapshot: Snapshot, limits: HealthThresholds, busiest: BusyProcess | None = None) -> Health:
+    """Every threshold checked against one snapshot. `busiest` is its busiest process when the
+    caller knows it apart from the rows (an agent's rows stay encoded); else the rows say."""
     found: list[Warning_] = []
 
     def check(code: str, value: float, warning: float, critical: float | None, message: str,
@@ -61,11 +63,13 @@ def evaluate(snapshot: Snapshot, limits: HealthThresholds) -> Health:
     for fs in snapshot.disk.filesystems:
         check("disk_high", fs.percent, limits.disk_warning, limits.disk_critical,
               "disk usage of {} is {:.1f}%", fs.mount_point, fs.percent, subject=fs.mount_point)
-    busiest = max(snapshot.processes.items, key=lambda p: p.cpu_percent, default=None)
-    if busiest is not None:
-        check("process_cpu_high", busiest.cpu_percent, limits.process_cpu_warning, None,
-              "process {} ({}) uses {:.1f}% CPU", busiest.name, busiest.pid, busiest.cpu_percent,
-              subject=str(busiest.pid))
+    top: BusyProcess | ProcessInfo | None = busiest
+    if top is None:
+        top = max(snapshot.processes.items, key=lambda p: p.cpu_percent, default=None)
+    if top is not None:
+        check("process_cpu_high", top.cpu_percent, limits.process_cpu_warning, None,
+              "process {} ({}) uses {:.1f}% CPU", top.name, top.pid, top.cpu_percent,
+              subject=str(top.pid))
     net = snapshot.network
     check("network_errors", net.errors_rate, limits.network_errors_warning,
           limits.network_errors_critical, "network errors at {:.1f}/s", net.errors_rate)

@@ -10,6 +10,7 @@ from hostwatch.hub.broadcaster import Broadcaster
 from hostwatch.hub.database import HubDatabase
 from hostwatch.hub.health import evaluate
 from hostwatch.hub.hosts import Host, HostRegistry
+from hostwatch.hub.process_rows import ProcessRows
 from hostwatch.hub.state import HostState
 from hostwatch.model import Snapshot
 from hostwatch.store.base import Store
@@ -46,19 +47,20 @@ class Hub:
         return host
 
     def ingest(self, host: Host, snapshot: Snapshot, address: str = "",
-               encoded: bytes | None = None) -> HostState:
+               encoded: bytes | None = None, rows: ProcessRows | None = None) -> HostState:
         """Take a snapshot of `host`: health, latest state, history, alerts, subscribers.
         `encoded` is the snapshot as MessagePack when the caller has it (the store need not
-        encode it again)."""
+        encode it again); `rows` are its process rows when they came apart, still encoded."""
         state = self._states[host.id]
-        if state.snapshot is not None and snapshot.time < state.snapshot.time:
+        latest = state.figures
+        if latest is not None and snapshot.time < latest.time:
             logger.debug("host %s sent an older snapshot than the latest; kept as history only", host.id)
-        health = evaluate(snapshot, self.thresholds)
-        state.update(snapshot, health)
+        health = evaluate(snapshot, self.thresholds, rows.busiest() if rows is not None else None)
+        state.update(snapshot, health, rows)
         if self.store is not None:
             self.store.append(host.id, snapshot, encoded)
         if self.alerts is not None:
-            self.alerts.evaluate(host.id, snapshot)
+            self.alerts.evaluate(host.id, snapshot, rows.items if rows is not None else None)
         host.interval = snapshot.interval
         host.version = snapshot.system.agent_version or host.version
         self.hosts.seen(host, address=address)

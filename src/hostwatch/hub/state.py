@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import deque
 
@@ -9,7 +10,10 @@ import msgspec
 
 from hostwatch.hub.health import Health
 from hostwatch.hub.hosts import Host
+from hostwatch.hub.process_rows import ProcessRows
 from hostwatch.model import Snapshot
+
+logger = logging.getLogger(__name__)
 
 
 class HistoryPoint(msgspec.Struct, kw_only=True, array_like=False):
@@ -67,12 +71,15 @@ class HostState:
     """What the hub holds for one host: its latest snapshot and health, and a ring of points.
 
     `version` grows by one per ingested snapshot, so readers can cache anything
-    derived from the state and know when it is stale.
+    derived from the state and know when it is stale. An agent's process rows stay
+    encoded until `snapshot` is first read (see `hub.process_rows`); readers that need
+    no rows (host lists) read `figures` and never pay for them.
     """
 
     def __init__(self, host: Host, history_size: int) -> None:
         self.host = host
-        self.snapshot: Snapshot | None = None
+        self._latest: Snapshot | None = None
+        self._rows: ProcessRows | None = None
         self.health = Health()
         self.history: deque[HistoryPoint] = deque(maxlen=history_size)
         self.version = 0
@@ -80,9 +87,33 @@ class HostState:
         self.extended_pids: frozenset[int] = frozenset()
         """Processes whose extended facts clients asked for; the host's agent collects them."""
 
-    def update(self, snapshot: Snapshot, health: Health) -> None:
-        """Make `snapshot` the latest."""
-        self.snapshot = snapshot
+    @property
+    def snapshot(self) -> Snapshot | None:
+        """The latest snapshot, whole: process rows an agent sent are decoded on this first read."""
+        rows = self._rows
+        if rows is not None and self._latest is not None:
+            self._latest = rows.fill(self._latest)
+            self._rows = None
+            if rows.error:
+                logger.warning("host %s sent process rows that do not decode (%s); showing none",
+                               self.host.id, rows.error)
+        return self._latest
+
+    @property
+    def figures(self) -> Snapshot | None:
+        """The latest snapshot for readers that need no process rows (its `processes.list` and
+        `programs` may be empty where the agent's are not decoded yet; the counts are there)."""
+        return self._latest
+
+    @property
+    def reported(self) -> bool:
+        """Whether the host has sent a snapshot yet."""
+        return self._latest is not None
+
+    def update(self, snapshot: Snapshot, health: Health, rows: ProcessRows | None = None) -> None:
+        """Make `snapshot` the latest; `rows`, when given, are its process rows still encoded."""
+        self._latest = snapshot
+        self._rows = rows
         self.health = health
         self.history.append(history_point(snapshot))
         self.received_at = time.time()
@@ -90,7 +121,7 @@ class HostState:
 
     def online(self, now: float | None = None) -> bool:
         """True while reports arrive; offline after three missed intervals."""
-        if self.snapshot is None:
+        if self._latest is None:
             return False
         now = time.time() if now is None else now
         return now - self.received_at <= 3 * max(self.host.interval, 0.1) + 1.0

@@ -39,7 +39,7 @@ from typing import Any, TypeVar, cast
 import msgspec
 
 from hostwatch.errors import StoreError
-from hostwatch.model import ProcessStats, Snapshot
+from hostwatch.model import ProcessStats, Snapshot, variant_fields
 from hostwatch.store.base import QueryResult, Retention, Store, StoreStats
 from hostwatch.store.series import SeriesKey
 from hostwatch.store.sqlite import FILE_NAME, SqliteStore
@@ -89,27 +89,10 @@ class _Points(msgspec.Struct, array_like=True, tag=1):
 _Batch = list[_Append | _Points]
 
 
-def _fields(struct: type[msgspec.Struct], *, leave_out: tuple[str, ...] = (),
-            types: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
-    """`struct`'s fields as `msgspec.defstruct` takes them, some left out or retyped."""
-    fields: list[tuple[Any, ...]] = []
-    for field in msgspec.structs.fields(struct):
-        if field.name in leave_out:
-            continue
-        kind = (types or {}).get(field.name, field.type)
-        if field.default is not msgspec.NODEFAULT:
-            fields.append((field.name, kind, field.default))
-        elif field.default_factory is not msgspec.NODEFAULT:
-            fields.append((field.name, kind, msgspec.field(default_factory=field.default_factory)))
-        else:
-            fields.append((field.name, kind))
-    return fields
-
-
-_ProcessCounts = msgspec.defstruct("ProcessCounts", _fields(ProcessStats, leave_out=("items", "programs")),
-                                   kw_only=True, gc=False)
-StoredSnapshot = msgspec.defstruct("StoredSnapshot", _fields(Snapshot, types={"processes": _ProcessCounts}),
-                                   kw_only=True, gc=False)
+_ProcessCounts = msgspec.defstruct(
+    "ProcessCounts", variant_fields(ProcessStats, leave_out=("items", "programs")), kw_only=True, gc=False)
+StoredSnapshot = msgspec.defstruct(
+    "StoredSnapshot", variant_fields(Snapshot, types={"processes": _ProcessCounts}), kw_only=True, gc=False)
 """What the child decodes a snapshot into: a `Snapshot` whose process part has the counts but
 not the rows (no series come from them). Decoding skips the rows, which are most of an agent's
 snapshot, at about half the cost of a full decode; `flatten` reads it by field name alike."""

@@ -1,0 +1,127 @@
+"""Agents' process rows, kept as they arrived until someone reads them.
+
+Process rows are most of an agent's snapshot (about two thirds of its bytes and
+of its objects), yet at thousands of reports a second almost none of them is
+read before the next one replaces it: host lists, health, history and alerts
+need the counts, and only a view of that one host (Glances' process list, the
+dashboard's table) needs the rows. So the hub decodes an agent's snapshot with
+its `list` and `programs` left encoded (`decode_reported`), and `HostState`
+decodes them on the first read (`ProcessRows.decode`). Health still sees the
+busiest process through a lean decode of three fields per row.
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import NamedTuple
+
+import msgspec
+
+from hostwatch.model import ProcessInfo, ProcessStats, ProgramInfo, Snapshot, variant_fields
+
+_ReportedProcesses = msgspec.defstruct(
+    "ReportedProcesses",
+    [*variant_fields(ProcessStats, leave_out=("items", "programs")),
+     ("items", msgspec.Raw, msgspec.field(default=msgspec.Raw(), name="list")),
+     ("programs", msgspec.Raw, msgspec.Raw())],
+    kw_only=True, gc=False)
+_ReportedSnapshot = msgspec.defstruct(
+    "ReportedSnapshot", variant_fields(Snapshot, types={"processes": _ReportedProcesses}),
+    kw_only=True, gc=False)
+
+_SNAPSHOT_FIELDS = Snapshot.__struct_fields__
+_COUNT_FIELDS = tuple(name for name in ProcessStats.__struct_fields__ if name not in ("items", "programs"))
+_snapshot_parts = operator.attrgetter(*_SNAPSHOT_FIELDS)
+_count_parts = operator.attrgetter(*_COUNT_FIELDS)
+
+
+class BusyProcess(msgspec.Struct, gc=False):
+    """What the health check needs of a process row, and nothing else."""
+
+    pid: int
+    name: str = ""
+    cpu_percent: float = 0.0
+
+
+class _Format(NamedTuple):
+    snapshot: msgspec.msgpack.Decoder[object] | msgspec.json.Decoder[object]
+    items: msgspec.msgpack.Decoder[list[ProcessInfo]] | msgspec.json.Decoder[list[ProcessInfo]]
+    programs: msgspec.msgpack.Decoder[list[ProgramInfo]] | msgspec.json.Decoder[list[ProgramInfo]]
+    busy: msgspec.msgpack.Decoder[list[BusyProcess]] | msgspec.json.Decoder[list[BusyProcess]]
+
+
+_MSGPACK = _Format(msgspec.msgpack.Decoder(_ReportedSnapshot), msgspec.msgpack.Decoder(list[ProcessInfo]),
+                   msgspec.msgpack.Decoder(list[ProgramInfo]), msgspec.msgpack.Decoder(list[BusyProcess]))
+_JSON = _Format(msgspec.json.Decoder(_ReportedSnapshot), msgspec.json.Decoder(list[ProcessInfo]),
+                msgspec.json.Decoder(list[ProgramInfo]), msgspec.json.Decoder(list[BusyProcess]))
+
+
+def _is_empty(raw: msgspec.Raw) -> bool:
+    return len(raw) == 0
+
+
+class ProcessRows:
+    """One snapshot's process rows (`list` and `programs`) still encoded; decoded once, on demand.
+
+    Decoding checks them as strictly as a whole snapshot's decode would; rows that do not
+    decode (an agent that sent a malformed row) read as none, and `error` says why.
+    """
+
+    __slots__ = ("_decoded", "_format", "_items", "_programs", "error")
+
+    def __init__(self, items: msgspec.Raw, programs: msgspec.Raw, *, msgpack: bool) -> None:
+        self._items = items
+        self._programs = programs
+        self._format = _MSGPACK if msgpack else _JSON
+        self._decoded: tuple[list[ProcessInfo], list[ProgramInfo]] | None = None
+        self.error = ""
+
+    def decode(self) -> tuple[list[ProcessInfo], list[ProgramInfo]]:
+        """The rows and the programs, decoded on the first call."""
+        if self._decoded is None:
+            try:
+                items = [] if _is_empty(self._items) else self._format.items.decode(self._items)
+                programs = [] if _is_empty(self._programs) else self._format.programs.decode(self._programs)
+            except msgspec.DecodeError as exc:
+                self.error = f"process rows: {exc}"
+                items, programs = [], []
+            self._decoded = (items, programs)
+            self._items = self._programs = msgspec.Raw()
+        return self._decoded
+
+    def items(self) -> list[ProcessInfo]:
+        """The process rows, decoded on the first call."""
+        return self.decode()[0]
+
+    def busiest(self) -> BusyProcess | None:
+        """The process with the most CPU, read without decoding whole rows."""
+        if self._decoded is not None:
+            top = max(self._decoded[0], key=lambda p: p.cpu_percent, default=None)
+            return None if top is None else BusyProcess(top.pid, top.name, top.cpu_percent)
+        if _is_empty(self._items):
+            return None
+        try:
+            rows = self._format.busy.decode(self._items)
+        except msgspec.DecodeError:
+            return None
+        return max(rows, key=lambda p: p.cpu_percent, default=None)
+
+    def fill(self, snapshot: Snapshot) -> Snapshot:
+        """`snapshot` (whose rows were left encoded) with its rows in place."""
+        items, programs = self.decode()
+        processes = msgspec.structs.replace(snapshot.processes, items=items, programs=programs)
+        return msgspec.structs.replace(snapshot, processes=processes)
+
+
+def decode_reported(data: bytes | msgspec.Raw, *, msgpack: bool) -> tuple[Snapshot, ProcessRows]:
+    """An agent's snapshot without its process rows, and the rows still encoded.
+
+    Raises `msgspec.DecodeError` like a whole snapshot's decode for anything but the rows.
+    """
+    wire = (_MSGPACK if msgpack else _JSON).snapshot.decode(data)
+    reported = wire.processes  # type: ignore[attr-defined]
+    counts = ProcessStats(**dict(zip(_COUNT_FIELDS, _count_parts(reported), strict=True)))
+    parts = dict(zip(_SNAPSHOT_FIELDS, _snapshot_parts(wire), strict=True))
+    parts["processes"] = counts
+    rows = ProcessRows(reported.items, reported.programs, msgpack=msgpack)
+    return Snapshot(**parts), rows
