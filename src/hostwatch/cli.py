@@ -187,6 +187,7 @@ def serve(settings: Settings, generated_token: bool) -> int:
         log_level=settings.log_level.lower(),
         access_log=False,
         log_config=None,
+        server_header=False,  # no need to tell every client (and scanner) the server software
         ws_max_size=1 << 20,
         # Per-connection compression would deflate the same snapshot once per client
         # on the event loop; with 500 clients that alone pushed delivery lag past 250 ms.

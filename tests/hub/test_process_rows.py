@@ -12,7 +12,7 @@ from hostwatch.alerts.engine import AlertEngine
 from hostwatch.alerts.rules import ThresholdRule
 from hostwatch.collect.collector import Collector
 from hostwatch.hub.hub import Hub
-from hostwatch.hub.process_rows import BusyProcess, decode_reported
+from hostwatch.hub.process_rows import BriefProcess, decode_reported
 from hostwatch.model import CpuStats, ProcessInfo, ProcessStats, ProgramInfo, Snapshot
 
 ENCODINGS = {"msgpack": (msgspec.msgpack.encode, True), "json": (msgspec.json.encode, False)}
@@ -51,9 +51,9 @@ def test_rows_filled_in_give_the_whole_snapshot(real: Snapshot, encoding: str) -
 def test_busiest_is_read_without_the_rows(encoding: str) -> None:
     encode, msgpack = ENCODINGS[encoding]
     _, rows = decode_reported(encode(_busy({"idle": 0.5, "hog": 97.0, "web": 12.0})), msgpack=msgpack)
-    assert rows.busiest() == BusyProcess(101, "hog", 97.0)
+    assert rows.busiest() == BriefProcess(101, "hog", 97.0)
     rows.decode()
-    assert rows.busiest() == BusyProcess(101, "hog", 97.0)
+    assert rows.busiest() == BriefProcess(101, "hog", 97.0)
     _, none = decode_reported(encode(Snapshot(time=1.0)), msgpack=msgpack)
     assert none.busiest() is None
     assert none.decode() == ([], [])

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from hostwatch.alerts.events import Event, EventLog
 from hostwatch.alerts.rules import ThresholdRule
-from hostwatch.model import ProcessInfo, Snapshot
+from hostwatch.model import Snapshot
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +28,18 @@ class Transition:
 Listener = Callable[[Transition], None]
 
 
-def top_processes(processes: list[ProcessInfo], sort: str, count: int = 3) -> list[str]:
+class RankedProcess(Protocol):
+    """What `top_processes` reads of a process: a whole row or a brief of one."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def cpu_percent(self) -> float: ...
+    @property
+    def memory_percent(self) -> float: ...
+
+
+def top_processes(processes: Sequence[RankedProcess], sort: str, count: int = 3) -> list[str]:
     """Names of the `count` processes highest by `sort` (`cpu_percent` or `memory_percent`)."""
     key = (lambda p: p.memory_percent) if sort == "memory_percent" else (lambda p: p.cpu_percent)
     return [p.name for p in sorted(processes, key=key, reverse=True)[:count]]
@@ -77,10 +89,10 @@ class AlertEngine:
         self._changed(host_id)
 
     def evaluate(self, host_id: int, snapshot: Snapshot,
-                 process_rows: Callable[[], list[ProcessInfo]] | None = None) -> list[Transition]:
+                 processes: Callable[[], Sequence[RankedProcess]] | None = None) -> list[Transition]:
         """Judge one snapshot against the host's rules; the transitions it caused. An event names
-        the top processes: from `process_rows()` when given (rows decoded only for an alert),
-        else from the snapshot's."""
+        the top processes: from `processes()` when given (an agent's rows stay encoded and are
+        read only for an alert), else from the snapshot's rows."""
         log = self._logs.setdefault(host_id, EventLog(self._max_events))
         now = snapshot.time or self._clock()
         transitions: list[Transition] = []
@@ -94,8 +106,8 @@ class AlertEngine:
             current = open_events.get(rule.type)
             if level in ("WARNING", "CRITICAL"):
                 alerting.append(rule.message)
-                rows = process_rows() if process_rows is not None else snapshot.processes.items
-                top = top_processes(rows, rule.sort)
+                ranked = processes() if processes is not None else snapshot.processes.items
+                top = top_processes(ranked, rule.sort)
                 if current is None:
                     current = Event(begin=now, state=level, type=rule.type, max=value, avg=value,
                                     min=value, sum=value, count=1, top=top, desc=rule.describe(value),

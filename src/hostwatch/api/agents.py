@@ -23,7 +23,7 @@ from fastapi import APIRouter, Request
 from starlette.applications import Starlette
 from starlette.datastructures import State
 from starlette.responses import Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from hostwatch.agent.protocol import JSON, MSGPACK, REPORT_PATH, AgentReport
 from hostwatch.api.responses import error_bytes
@@ -132,24 +132,26 @@ def _error(status: int, code: str, message: str, headers: list[tuple[str, str]] 
     return Answer(status, error_bytes(status, code, message), headers or [])
 
 
-class AgentReports:
-    """Answers agents' pushes in plain ASGI, wrapped around the whole app (outside FastAPI's
-    middleware, routing and request objects): at thousands of reports a second every layer
-    a report passes through shows in the hub's throughput. Everything else goes to `app`."""
+def is_report(scope: Scope) -> bool:
+    """Whether an ASGI request is an agent's push (answered by `AgentReports`)."""
+    return bool(scope["type"] == "http" and scope["path"] == REPORT_PATH and scope["method"] == "POST")
 
-    def __init__(self, app: ASGIApp, state: State) -> None:
-        self.app = app
+
+class AgentReports:
+    """Answers agents' pushes in plain ASGI, ahead of the whole app (before FastAPI's and
+    Starlette's own dispatch, middleware, routing and request objects): at thousands of
+    reports a second every layer a report passes through shows in the hub's throughput."""
+
+    def __init__(self, state: State) -> None:
         self.state = state
 
     @staticmethod
     def of(app: Starlette) -> AgentReports:
         """The endpoint over `app`'s state (for the documented route)."""
-        return AgentReports(app, app.state)
+        return AgentReports(app.state)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] != REPORT_PATH or scope["method"] != "POST":
-            await self.app(scope, receive, send)
-            return
+    async def respond(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer one report (`is_report(scope)`)."""
         try:
             status, body, headers = await self.answer(scope, receive)
         except Exception:  # outside the app's error middleware: answer in the API's own shape

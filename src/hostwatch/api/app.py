@@ -18,7 +18,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.staticfiles import StaticFiles
-from starlette.types import ASGIApp
+from starlette.types import Receive, Scope, Send
 
 from hostwatch import __version__
 from hostwatch.agent.local import LocalAgent
@@ -91,10 +91,13 @@ async def _save_host_activity(hub: Hub, every: float = 2.0) -> None:
 
 
 class HostwatchApp(FastAPI):
-    """FastAPI with agents' reports answered outside its middleware stack (`AgentReports`)."""
+    """FastAPI with agents' reports answered ahead of it (`AgentReports`)."""
 
-    def build_middleware_stack(self) -> ASGIApp:
-        return agents.AgentReports(super().build_middleware_stack(), self.state)
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if agents.is_report(scope):
+            await agents.AgentReports(self.state).respond(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
 
 
 def create_app(settings: Settings, hub: Hub, local_agent: LocalAgent | None = None) -> FastAPI:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import msgspec
 
 from hostwatch.config import HealthThresholds
-from hostwatch.hub.process_rows import BusyProcess
+from hostwatch.hub.process_rows import BriefProcess
 from hostwatch.model import ProcessInfo, Snapshot
 
 
@@ -35,7 +35,7 @@ def _level(value: float, warning: float, critical: float | None = None) -> str |
     return None
 
 
-def evaluate(snapshot: Snapshot, limits: HealthThresholds, busiest: BusyProcess | None = None) -> Health:
+def evaluate(snapshot: Snapshot, limits: HealthThresholds, busiest: BriefProcess | None = None) -> Health:
     """Every threshold checked against one snapshot. `busiest` is its busiest process when the
     caller knows it apart from the rows (an agent's rows stay encoded); else the rows say."""
     found: list[Warning_] = []
@@ -63,7 +63,7 @@ def evaluate(snapshot: Snapshot, limits: HealthThresholds, busiest: BusyProcess 
     for fs in snapshot.disk.filesystems:
         check("disk_high", fs.percent, limits.disk_warning, limits.disk_critical,
               "disk usage of {} is {:.1f}%", fs.mount_point, fs.percent, subject=fs.mount_point)
-    top: BusyProcess | ProcessInfo | None = busiest
+    top: BriefProcess | ProcessInfo | None = busiest
     if top is None:
         top = max(snapshot.processes.items, key=lambda p: p.cpu_percent, default=None)
     if top is not None:

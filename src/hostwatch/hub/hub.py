@@ -60,7 +60,7 @@ class Hub:
         if self.store is not None:
             self.store.append(host.id, snapshot, encoded)
         if self.alerts is not None:
-            self.alerts.evaluate(host.id, snapshot, rows.items if rows is not None else None)
+            self.alerts.evaluate(host.id, snapshot, rows.briefs if rows is not None else None)
         host.interval = snapshot.interval
         host.version = snapshot.system.agent_version or host.version
         self.hosts.seen(host, address=address)

@@ -6,8 +6,9 @@ read before the next one replaces it: host lists, health, history and alerts
 need the counts, and only a view of that one host (Glances' process list, the
 dashboard's table) needs the rows. So the hub decodes an agent's snapshot with
 its `list` and `programs` left encoded (`decode_reported`), and `HostState`
-decodes them on the first read (`ProcessRows.decode`). Health still sees the
-busiest process through a lean decode of three fields per row.
+decodes them on the first read (`ProcessRows.decode`). Health and alerts still
+see the busiest processes through a lean decode of four fields per row
+(`ProcessRows.briefs`).
 """
 
 from __future__ import annotations
@@ -35,25 +36,26 @@ _snapshot_parts = operator.attrgetter(*_SNAPSHOT_FIELDS)
 _count_parts = operator.attrgetter(*_COUNT_FIELDS)
 
 
-class BusyProcess(msgspec.Struct, gc=False):
-    """What the health check needs of a process row, and nothing else."""
+class BriefProcess(msgspec.Struct, gc=False):
+    """What health and alerts read of a process row (its busiest and top processes), and nothing else."""
 
     pid: int
     name: str = ""
     cpu_percent: float = 0.0
+    memory_percent: float = 0.0
 
 
 class _Format(NamedTuple):
     snapshot: msgspec.msgpack.Decoder[object] | msgspec.json.Decoder[object]
     items: msgspec.msgpack.Decoder[list[ProcessInfo]] | msgspec.json.Decoder[list[ProcessInfo]]
     programs: msgspec.msgpack.Decoder[list[ProgramInfo]] | msgspec.json.Decoder[list[ProgramInfo]]
-    busy: msgspec.msgpack.Decoder[list[BusyProcess]] | msgspec.json.Decoder[list[BusyProcess]]
+    briefs: msgspec.msgpack.Decoder[list[BriefProcess]] | msgspec.json.Decoder[list[BriefProcess]]
 
 
 _MSGPACK = _Format(msgspec.msgpack.Decoder(_ReportedSnapshot), msgspec.msgpack.Decoder(list[ProcessInfo]),
-                   msgspec.msgpack.Decoder(list[ProgramInfo]), msgspec.msgpack.Decoder(list[BusyProcess]))
+                   msgspec.msgpack.Decoder(list[ProgramInfo]), msgspec.msgpack.Decoder(list[BriefProcess]))
 _JSON = _Format(msgspec.json.Decoder(_ReportedSnapshot), msgspec.json.Decoder(list[ProcessInfo]),
-                msgspec.json.Decoder(list[ProgramInfo]), msgspec.json.Decoder(list[BusyProcess]))
+                msgspec.json.Decoder(list[ProgramInfo]), msgspec.json.Decoder(list[BriefProcess]))
 
 
 def _is_empty(raw: msgspec.Raw) -> bool:
@@ -67,13 +69,14 @@ class ProcessRows:
     decode (an agent that sent a malformed row) read as none, and `error` says why.
     """
 
-    __slots__ = ("_decoded", "_format", "_items", "_programs", "error")
+    __slots__ = ("_briefs", "_decoded", "_format", "_items", "_programs", "error")
 
     def __init__(self, items: msgspec.Raw, programs: msgspec.Raw, *, msgpack: bool) -> None:
         self._items = items
         self._programs = programs
         self._format = _MSGPACK if msgpack else _JSON
         self._decoded: tuple[list[ProcessInfo], list[ProgramInfo]] | None = None
+        self._briefs: list[BriefProcess] | None = None
         self.error = ""
 
     def decode(self) -> tuple[list[ProcessInfo], list[ProgramInfo]]:
@@ -93,18 +96,25 @@ class ProcessRows:
         """The process rows, decoded on the first call."""
         return self.decode()[0]
 
-    def busiest(self) -> BusyProcess | None:
-        """The process with the most CPU, read without decoding whole rows."""
-        if self._decoded is not None:
-            top = max(self._decoded[0], key=lambda p: p.cpu_percent, default=None)
-            return None if top is None else BusyProcess(top.pid, top.name, top.cpu_percent)
-        if _is_empty(self._items):
-            return None
-        try:
-            rows = self._format.busy.decode(self._items)
-        except msgspec.DecodeError:
-            return None
-        return max(rows, key=lambda p: p.cpu_percent, default=None)
+    def briefs(self) -> list[BriefProcess]:
+        """A few fields of each row, read without decoding whole rows (once; from the rows
+        themselves when they are decoded already). Rows that do not decode give none."""
+        if self._briefs is None:
+            if self._decoded is not None:
+                self._briefs = [BriefProcess(p.pid, p.name, p.cpu_percent, p.memory_percent)
+                                for p in self._decoded[0]]
+            elif _is_empty(self._items):
+                self._briefs = []
+            else:
+                try:
+                    self._briefs = self._format.briefs.decode(self._items)
+                except msgspec.DecodeError:
+                    self._briefs = []
+        return self._briefs
+
+    def busiest(self) -> BriefProcess | None:
+        """The process with the most CPU."""
+        return max(self.briefs(), key=lambda p: p.cpu_percent, default=None)
 
     def fill(self, snapshot: Snapshot) -> Snapshot:
         """`snapshot` (whose rows were left encoded) with its rows in place."""

@@ -23,6 +23,7 @@ child had received but not yet flushed (at most `flush_interval`) is lost.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import logging
 import multiprocessing
 import pickle
@@ -54,6 +55,7 @@ STOP_TIMEOUT = 60.0
 LOCK_WAIT = 10.0
 """A store process whose server was killed flushes what it holds and exits; a restarted
 server's store waits this long for it to let go of the file."""
+PIPE_BUFFER = 1 << 20
 
 _APPENDS = b"A"
 _CALL = b"C"
@@ -134,6 +136,7 @@ class ProcessStore(Store):
         context = multiprocessing.get_context("spawn")
         down_read, down_write = context.Pipe(duplex=False)
         up_read, up_write = context.Pipe(duplex=False)
+        _widen(down_write)
         process = context.Process(target=_child_main, args=(self.config, down_read, up_write),
                                   name="hostwatch-store", daemon=True)
         process.start()
@@ -256,7 +259,9 @@ class ProcessStore(Store):
         try:
             if self._down is None:
                 raise BrokenPipeError("no history store process")
-            self._down.send_bytes(_APPENDS + encode(batch))
+            message = bytearray(_APPENDS)
+            self._encoder.encode_into(batch, message, 1)  # after the tag, with no copy to join them
+            self._down.send_bytes(message)
         except OSError:
             pending.extendleft(reversed(items))
             while len(pending) > self.config.max_pending:
@@ -312,6 +317,15 @@ def _without_process_rows(snapshot: Snapshot) -> Snapshot:
         return snapshot
     counts = msgspec.structs.replace(processes, items=[], programs=[])
     return msgspec.structs.replace(snapshot, processes=counts)
+
+
+def _widen(connection: Connection) -> None:
+    """Give the pipe a 1 MiB buffer (Linux): a batch of agents' snapshots is megabytes, and in
+    the default 64 KiB each batch went down in dozens of writes, each waiting for the child."""
+    set_size = getattr(fcntl, "F_SETPIPE_SZ", None)
+    if set_size is not None:
+        with contextlib.suppress(OSError):
+            fcntl.fcntl(connection.fileno(), set_size, PIPE_BUFFER)
 
 
 def _typed(value: Any, kind: Callable[..., T]) -> T:
