@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import gc
 import ipaddress
 import logging
 import os
@@ -133,18 +132,6 @@ def configure_logging(level: str) -> None:
     root.setLevel(level.upper())
 
 
-def tune_garbage_collector() -> None:
-    """Fewer, later cycle collections for a hub that decodes thousands of snapshots a second.
-
-    Each decoded snapshot allocates hundreds of tracked lists; at the default
-    threshold (700) the collector ran every few reports and cost a third of the
-    ingest path. What start-up built is frozen out of every future collection.
-    """
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 20)
-
-
 def serve(settings: Settings, generated_token: bool) -> int:
     """Run the hub (and the local agent) until SIGINT or SIGTERM."""
     import uvicorn
@@ -154,6 +141,7 @@ def serve(settings: Settings, generated_token: bool) -> int:
     from hostwatch.alerts.rules import glances_rules
     from hostwatch.api.app import create_app
     from hostwatch.api.glances.limits import effective_limits
+    from hostwatch.gc_tuning import tune_garbage_collector
     from hostwatch.hub.database import HubDatabase
     from hostwatch.hub.hub import Hub
     from hostwatch.store.factory import hub_store_for

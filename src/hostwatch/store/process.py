@@ -40,6 +40,7 @@ from typing import Any, TypeVar, cast
 import msgspec
 
 from hostwatch.errors import StoreError
+from hostwatch.gc_tuning import tune_garbage_collector
 from hostwatch.model import ProcessStats, Snapshot, variant_fields
 from hostwatch.store.base import QueryResult, Retention, Store, StoreStats
 from hostwatch.store.series import SeriesKey
@@ -355,6 +356,7 @@ def _child_main(config: StoreConfig, down: Connection, up: Connection) -> None:
         up.send_bytes(pickle.dumps(("error", exc if isinstance(exc, StoreError) else StoreError(str(exc)))))
         return
     up.send_bytes(pickle.dumps(("ready", None)))
+    tune_garbage_collector()
     decode_batch = msgspec.msgpack.Decoder(_Batch).decode
     decode_snapshot = msgspec.msgpack.Decoder(StoredSnapshot).decode
     next_flush = time.monotonic() + config.flush_interval
@@ -363,7 +365,7 @@ def _child_main(config: StoreConfig, down: Connection, up: Connection) -> None:
         while True:
             if down.poll(max(0.0, next_flush - time.monotonic())):
                 message = down.recv_bytes()
-                kind, body = message[:1], message[1:]
+                kind, body = message[:1], memoryview(message)[1:]
                 if kind == _STOP:
                     break
                 if kind == _APPENDS:
@@ -392,7 +394,7 @@ def _child_main(config: StoreConfig, down: Connection, up: Connection) -> None:
             up.send_bytes(pickle.dumps(("closed", None)))
 
 
-def _answer(store: Any, body: bytes) -> tuple[str, Any]:
+def _answer(store: Any, body: bytes | memoryview) -> tuple[str, Any]:
     try:
         name, args = pickle.loads(body)
         if name not in _CALLS:
