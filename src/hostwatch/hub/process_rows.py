@@ -13,8 +13,7 @@ see the busiest processes through a lean decode of four fields per row
 
 from __future__ import annotations
 
-import operator
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import msgspec
 
@@ -30,10 +29,7 @@ _ReportedSnapshot = msgspec.defstruct(
     "ReportedSnapshot", variant_fields(Snapshot, types={"processes": _ReportedProcesses}),
     kw_only=True, gc=False)
 
-_SNAPSHOT_FIELDS = Snapshot.__struct_fields__
-_COUNT_FIELDS = tuple(name for name in ProcessStats.__struct_fields__ if name not in ("items", "programs"))
-_snapshot_parts = operator.attrgetter(*_SNAPSHOT_FIELDS)
-_count_parts = operator.attrgetter(*_COUNT_FIELDS)
+_fields_of = msgspec.structs.asdict
 
 
 class BriefProcess(msgspec.Struct, gc=False):
@@ -46,7 +42,7 @@ class BriefProcess(msgspec.Struct, gc=False):
 
 
 class _Format(NamedTuple):
-    snapshot: msgspec.msgpack.Decoder[object] | msgspec.json.Decoder[object]
+    snapshot: msgspec.msgpack.Decoder[Any] | msgspec.json.Decoder[Any]
     items: msgspec.msgpack.Decoder[list[ProcessInfo]] | msgspec.json.Decoder[list[ProcessInfo]]
     programs: msgspec.msgpack.Decoder[list[ProgramInfo]] | msgspec.json.Decoder[list[ProgramInfo]]
     briefs: msgspec.msgpack.Decoder[list[BriefProcess]] | msgspec.json.Decoder[list[BriefProcess]]
@@ -129,9 +125,8 @@ def decode_reported(data: bytes | msgspec.Raw, *, msgpack: bool) -> tuple[Snapsh
     Raises `msgspec.DecodeError` like a whole snapshot's decode for anything but the rows.
     """
     wire = (_MSGPACK if msgpack else _JSON).snapshot.decode(data)
-    reported = wire.processes  # type: ignore[attr-defined]
-    counts = ProcessStats(**dict(zip(_COUNT_FIELDS, _count_parts(reported), strict=True)))
-    parts = dict(zip(_SNAPSHOT_FIELDS, _snapshot_parts(wire), strict=True))
-    parts["processes"] = counts
-    rows = ProcessRows(reported.items, reported.programs, msgpack=msgpack)
+    counts = _fields_of(wire.processes)
+    rows = ProcessRows(counts.pop("items"), counts.pop("programs"), msgpack=msgpack)
+    parts = _fields_of(wire)
+    parts["processes"] = ProcessStats(**counts)
     return Snapshot(**parts), rows
