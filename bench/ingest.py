@@ -6,7 +6,8 @@ One hub (`hostwatch serve --no-local`, history on) and one client process that
 simulates many agents with asyncio: each simulated agent has its own agent id,
 sequence numbers and time line, and sends realistic reports (a real snapshot of
 this machine, its busiest processes only, numbers varied per report) as
-`hostwatch agent` sends them: MessagePack (or `--json`) compressed with zstd,
+`hostwatch agent` sends them: MessagePack with each snapshot's process rows
+apart (or `--json`, rows inside) compressed with zstd,
 made before the measured span so the client's share of the machine is small.
 The client keeps `--connections` requests in flight (closed loop) and measures
 sustained reports per second,
@@ -41,7 +42,7 @@ from _common import (
     tree_cpu_seconds,
     wait_http_ok,
 )
-from hostwatch.agent.protocol import JSON, MSGPACK, PROTOCOL_VERSION, REPORT_PATH
+from hostwatch.agent.protocol import JSON, MSGPACK, PROTOCOL_VERSION, REPORT_PATH, encode_apart
 from hostwatch.agent.remote import compact_processes
 from hostwatch.collect import Collector
 from hostwatch.model import Snapshot
@@ -74,7 +75,9 @@ class RequestMaker:
 
     def __init__(self, variants: list[Snapshot], media_type: str, port: int, token: str) -> None:
         self.variants = variants
-        self.encode = (msgspec.msgpack.Encoder() if media_type == MSGPACK else msgspec.json.Encoder()).encode
+        self.msgpack = media_type == MSGPACK
+        self.encoder = msgspec.msgpack.Encoder()
+        self.json_encode = msgspec.json.Encoder().encode
         self.compressor = zstandard.ZstdCompressor(level=3)
         self.head = (f"POST {REPORT_PATH} HTTP/1.1\r\nHost: {LOCALHOST}:{port}\r\n"
                      f"Authorization: Bearer {token}\r\nContent-Type: {media_type}\r\n"
@@ -85,9 +88,15 @@ class RequestMaker:
         agent.seq += 1
         agent.clock += 5.0
         snapshot = msgspec.structs.replace(random.choice(self.variants), time=agent.clock, seq=agent.seq)
-        body = self.compressor.compress(self.encode({
-            "protocol": PROTOCOL_VERSION, "agent_id": agent.agent_id, "name": agent.agent_id,
-            "tags": ["bench"], "version": "bench", "snapshots": [snapshot]}))
+        report: dict[str, object] = {"protocol": PROTOCOL_VERSION, "agent_id": agent.agent_id,
+                                     "name": agent.agent_id, "tags": ["bench"], "version": "bench"}
+        if self.msgpack:  # as the agent sends it: the process rows apart
+            light, rows = encode_apart(snapshot, self.encoder)
+            report.update(snapshots=[msgspec.Raw(light)], process_rows=[rows])
+            body = self.compressor.compress(self.encoder.encode(report))
+        else:  # as a JSON client would: the rows inside the snapshot
+            report["snapshots"] = [snapshot]
+            body = self.compressor.compress(self.json_encode(report))
         return self.head + b"Content-Length: %d\r\n\r\n" % len(body) + body
 
 

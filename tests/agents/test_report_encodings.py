@@ -3,6 +3,7 @@ what the agent's spool hands over (older agents spooled JSON)."""
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +15,14 @@ import zstandard
 from agent_support import create_token
 
 from conftest import Server, start_server
-from hostwatch.agent.protocol import JSON, MSGPACK, PROTOCOL_VERSION, REPORT_PATH
+from hostwatch.agent.protocol import (
+    JSON,
+    MSGPACK,
+    PROTOCOL_VERSION,
+    REPORT_PATH,
+    ProcessRowsDocument,
+    encode_apart,
+)
 from hostwatch.agent.spool import Spool
 from hostwatch.collect.collector import Collector
 from hostwatch.model import Snapshot
@@ -92,6 +100,18 @@ def test_msgpack_that_is_not_a_report_gets_400(hub: tuple[Server, str]) -> None:
     assert "x" not in _names(server)
 
 
+def test_process_rows_must_match_the_snapshots(hub: tuple[Server, str], snapshot: Snapshot) -> None:
+    """`process_rows` is empty or has one entry per snapshot; anything else is a 400 and
+    changes nothing."""
+    server, token = hub
+    report = {**_apart_report("miscounted", snapshot), "process_rows": [b"", b""]}
+    response = _post(server, token, msgspec.msgpack.encode(report), **{"content-type": MSGPACK})
+    assert response.status_code == 400
+    assert response.json()["error"] == "bad_report"
+    assert "process_rows" in response.json()["message"]
+    assert "miscounted" not in _names(server)
+
+
 def test_zstd_frames_without_a_declared_size_are_read_and_bounded(hub: tuple[Server, str],
                                                                  snapshot: Snapshot) -> None:
     """A streamed frame (no content size in its header) is read in pieces: a good one is
@@ -113,15 +133,26 @@ def _host_id(hub: Server, name: str) -> str:
     return str(next(h["id"] for h in hosts if h["name"] == name))
 
 
-@pytest.mark.parametrize("media_type", [MSGPACK, JSON])
+def _apart_report(agent_id: str, snapshot: Snapshot) -> dict[str, object]:
+    """A report as `hostwatch agent` makes it: the process rows apart from the snapshot."""
+    light, rows = encode_apart(snapshot, msgspec.msgpack.Encoder())
+    return {**_report(agent_id, msgspec.Raw(light)), "process_rows": [rows]}
+
+
+@pytest.mark.parametrize(("media_type", "apart"), [(MSGPACK, True), (MSGPACK, False), (JSON, False)])
 def test_process_rows_reach_the_views_that_show_them(hub: tuple[Server, str], snapshot: Snapshot,
-                                                     media_type: str) -> None:
-    """The hub keeps an agent's process rows encoded until read; Glances' process and program
+                                                     media_type: str, apart: bool) -> None:
+    """The hub keeps an agent's process rows encoded until read, whether they came apart (as
+    the agent sends them) or inside the snapshot (older agents); Glances' process and program
     lists and the snapshot document still show every row the agent sent."""
     server, token = hub
-    name = f"rows-{media_type.rpartition('/')[2]}"
-    encode = msgspec.msgpack.encode if media_type == MSGPACK else msgspec.json.encode
-    response = _post(server, token, encode(_report(name, snapshot)), **{"content-type": media_type})
+    name = f"rows-{media_type.rpartition('/')[2]}-{'apart' if apart else 'inside'}"
+    if apart:
+        body = msgspec.msgpack.encode(_apart_report(name, snapshot))
+    else:
+        encode = msgspec.msgpack.encode if media_type == MSGPACK else msgspec.json.encode
+        body = encode(_report(name, snapshot))
+    response = _post(server, token, body, **{"content-type": media_type})
     assert response.status_code == 200
     host = _host_id(server, name)
     listed = httpx.get(f"{server.url}/api/4/processlist", params={"host": host}, timeout=10).json()
@@ -132,16 +163,21 @@ def test_process_rows_reach_the_views_that_show_them(hub: tuple[Server, str], sn
     assert len(document["processes"]["list"]) == len(snapshot.processes.items)
 
 
-def test_process_rows_that_do_not_decode_cost_only_themselves(hub: tuple[Server, str]) -> None:
+@pytest.mark.parametrize("apart", [True, False])
+def test_process_rows_that_do_not_decode_cost_only_themselves(hub: tuple[Server, str], apart: bool) -> None:
     """Rows are checked when first read: a report whose rows are malformed is taken, its figures
     and counts are shown, its rows read as none; nothing answers 500."""
     server, token = hub
-    bad = {"time": time.time(), "seq": 1, "cpu": {"total": 12.5},
-           "processes": {"total": 2, "list": [{"pid": "one"}], "programs": [{"pids": 3}]}}
-    body = msgspec.msgpack.encode(_report("bad-rows", bad))
-    response = _post(server, token, body, **{"content-type": MSGPACK})
+    rows = {"list": [{"pid": "one"}], "programs": [{"pids": 3}]}
+    bad: dict[str, object] = {"time": time.time(), "seq": 1, "cpu": {"total": 12.5},
+                              "processes": {"total": 2, **({} if apart else rows)}}
+    name = f"bad-rows-{'apart' if apart else 'inside'}"
+    report = _report(name, bad)
+    if apart:
+        report["process_rows"] = [msgspec.msgpack.encode(rows)]
+    response = _post(server, token, msgspec.msgpack.encode(report), **{"content-type": MSGPACK})
     assert response.status_code == 200
-    host = _host_id(server, "bad-rows")
+    host = _host_id(server, name)
     assert httpx.get(f"{server.url}/api/4/processlist", params={"host": host}, timeout=10).json() == []
     assert httpx.get(f"{server.url}/api/4/programlist", params={"host": host}, timeout=10).json() == []
     document = httpx.get(f"{server.url}/api/v1/snapshot", params={"host": host}, timeout=10).json()
@@ -159,8 +195,40 @@ def test_the_spool_hands_over_msgpack_even_for_json_entries(tmp_path: Path, snap
         spool.push(first.seq, first.time, msgspec.json.encode(first))
         spool.push(second.seq, second.time, msgspec.msgpack.encode(second))
         batch = spool.peek(10, 1 << 20)
-        assert [seq for seq, _ in batch] == [first.seq, second.seq]
-        decoded = [msgspec.msgpack.decode(body, type=Snapshot) for _, body in batch]
+        assert [entry.seq for entry in batch] == [first.seq, second.seq]
+        decoded = [msgspec.msgpack.decode(entry.snapshot, type=Snapshot) for entry in batch]
         assert decoded == [first, second]
+        assert [entry.rows for entry in batch] == [b"", b""]
+    finally:
+        spool.close()
+
+
+def test_the_spool_keeps_rows_apart_and_reads_an_older_agents_file(tmp_path: Path,
+                                                                   snapshot: Snapshot) -> None:
+    """A spool file from before rows went apart (no `rows` column) opens and hands over its
+    entries; entries spooled since carry their rows apart, as the report sends them."""
+    old = sqlite3.connect(tmp_path / "spool.sqlite")
+    old.executescript("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+                      "CREATE TABLE reports (seq INTEGER PRIMARY KEY, time REAL NOT NULL,"
+                      " body BLOB NOT NULL);")
+    whole = msgspec.structs.replace(snapshot, seq=1)
+    old.execute("INSERT INTO reports VALUES (1, ?, ?)",
+                (whole.time, zstandard.ZstdCompressor().compress(msgspec.msgpack.encode(whole))))
+    old.commit()
+    old.close()
+    spool = Spool(tmp_path, capacity=10)
+    try:
+        newer = msgspec.structs.replace(snapshot, seq=spool.take_seq(), time=snapshot.time + 1)
+        assert newer.seq == 2
+        spool.push(newer.seq, newer.time, *encode_apart(newer, msgspec.msgpack.Encoder()))
+        older_entry, newer_entry = spool.peek(10, 1 << 20)
+        assert msgspec.msgpack.decode(older_entry.snapshot, type=Snapshot) == whole
+        assert older_entry.rows == b""
+        light = msgspec.msgpack.decode(newer_entry.snapshot, type=Snapshot)
+        assert light.processes.items == []
+        assert light.processes.total == newer.processes.total
+        rows = msgspec.msgpack.decode(newer_entry.rows, type=ProcessRowsDocument)
+        assert rows.items == newer.processes.items
+        assert rows.programs == newer.processes.programs
     finally:
         spool.close()

@@ -8,11 +8,12 @@ import logging
 import msgspec
 import pytest
 
+from hostwatch.agent.protocol import encode_apart
 from hostwatch.alerts.engine import AlertEngine
 from hostwatch.alerts.rules import ThresholdRule
 from hostwatch.collect.collector import Collector
 from hostwatch.hub.hub import Hub
-from hostwatch.hub.process_rows import BriefProcess, decode_reported
+from hostwatch.hub.process_rows import BriefProcess, decode_reported, rows_apart
 from hostwatch.model import CpuStats, ProcessInfo, ProcessStats, ProgramInfo, Snapshot
 
 ENCODINGS = {"msgpack": (msgspec.msgpack.encode, True), "json": (msgspec.json.encode, False)}
@@ -51,12 +52,24 @@ def test_rows_filled_in_give_the_whole_snapshot(real: Snapshot, encoding: str) -
 def test_busiest_is_read_without_the_rows(encoding: str) -> None:
     encode, msgpack = ENCODINGS[encoding]
     _, rows = decode_reported(encode(_busy({"idle": 0.5, "hog": 97.0, "web": 12.0})), msgpack=msgpack)
-    assert rows.busiest() == BriefProcess(101, "hog", 97.0)
+    assert rows.busiest() == BriefProcess(101, "hog", 97.0, 0.0)
     rows.decode()
-    assert rows.busiest() == BriefProcess(101, "hog", 97.0)
+    assert rows.busiest() == BriefProcess(101, "hog", 97.0, 0.0)
     _, none = decode_reported(encode(Snapshot(time=1.0)), msgpack=msgpack)
     assert none.busiest() is None
     assert none.decode() == ([], [])
+
+
+def test_rows_sent_apart_fill_in_as_the_agent_had_them(real: Snapshot) -> None:
+    """What `hostwatch agent` sends (the snapshot, its rows apart) reads back as the snapshot;
+    the busiest process is known before the rows are decoded."""
+    body, document = encode_apart(real, msgspec.msgpack.Encoder())
+    light = msgspec.msgpack.decode(body, type=Snapshot)
+    rows = rows_apart(document)
+    top = max(real.processes.items, key=lambda p: p.cpu_percent)
+    assert rows.busiest() == BriefProcess(top.pid, top.name, top.cpu_percent, top.memory_percent)
+    assert rows.fill(light) == real
+    assert encode_apart(Snapshot(time=1.0), msgspec.msgpack.Encoder())[1] == b""
 
 
 def test_anything_but_the_rows_is_checked_at_once() -> None:

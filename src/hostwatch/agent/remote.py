@@ -24,9 +24,9 @@ import zstandard
 
 from hostwatch import __version__
 from hostwatch.agent.addresses import own_addresses
-from hostwatch.agent.protocol import MSGPACK, PROTOCOL_VERSION, REPORT_PATH, ReportReply
+from hostwatch.agent.protocol import MSGPACK, PROTOCOL_VERSION, REPORT_PATH, ReportReply, encode_apart
 from hostwatch.agent.settings import AgentSettings
-from hostwatch.agent.spool import Spool
+from hostwatch.agent.spool import Spool, Spooled
 from hostwatch.collect import Collector
 from hostwatch.errors import HostwatchError
 from hostwatch.model import ProcessStats
@@ -118,16 +118,18 @@ class RemoteAgent:
             processes=compact_processes(snapshot.processes, self.settings.processes))
         if snapshot.seq % 60 == 1 or not any(self.addresses):
             self.addresses = own_addresses(snapshot)
-        await asyncio.to_thread(self.spool.push, snapshot.seq, snapshot.time, self._encoder.encode(snapshot))
+        body, rows = encode_apart(snapshot, self._encoder)
+        await asyncio.to_thread(self.spool.push, snapshot.seq, snapshot.time, body, rows)
         self._wake.set()
 
-    def _body(self, batch: list[tuple[int, bytes]]) -> bytes:
+    def _body(self, batch: list[Spooled]) -> bytes:
         self._sending = list(self._results)
         body = self._encoder.encode({
             "protocol": PROTOCOL_VERSION, "agent_id": self.spool.agent_id, "name": self.name,
             "tags": list(self.settings.tags), "version": __version__,
             "ipv4": self.addresses[0], "ipv6": self.addresses[1], "monitor_results": self._sending,
-            "snapshots": [msgspec.Raw(raw) for _, raw in batch],
+            "snapshots": [msgspec.Raw(entry.snapshot) for entry in batch],
+            "process_rows": [entry.rows for entry in batch],
         })
         return self._compressor.compress(body)
 
@@ -161,7 +163,7 @@ class RemoteAgent:
                     unreachable_since = None
                 backoff = BACKOFF_FIRST
                 batch_limit = BATCH_REPORTS
-                await asyncio.to_thread(self.spool.drop_through, batch[-1][0])
+                await asyncio.to_thread(self.spool.drop_through, batch[-1].seq)
                 self.sent += len(batch)
                 self._apply(msgspec.json.decode(response.content, type=ReportReply))
             elif status in (401, 403, 409):
@@ -169,8 +171,8 @@ class RemoteAgent:
                                    f"{_message(response)}")
             elif status == 413:
                 if len(batch) == 1:
-                    logger.error("dropping report %d: larger than the hub accepts", batch[0][0])
-                    await asyncio.to_thread(self.spool.drop_through, batch[0][0])
+                    logger.error("dropping report %d: larger than the hub accepts", batch[0].seq)
+                    await asyncio.to_thread(self.spool.drop_through, batch[0].seq)
                 batch_limit = max(1, len(batch) // 2)
             elif status == 429:
                 wait = float(response.headers.get("retry-after", "5") or 5)
@@ -178,8 +180,8 @@ class RemoteAgent:
                 await asyncio.sleep(wait)
             elif status == 400:
                 logger.error("hub rejected reports %d-%d as invalid: %s; dropping them",
-                             batch[0][0], batch[-1][0], _message(response))
-                await asyncio.to_thread(self.spool.drop_through, batch[-1][0])
+                             batch[0].seq, batch[-1].seq, _message(response))
+                await asyncio.to_thread(self.spool.drop_through, batch[-1].seq)
             else:
                 logger.warning("hub answered %d: %s; retrying", status, _message(response))
                 await asyncio.sleep(backoff * random.uniform(0.5, 1.5))

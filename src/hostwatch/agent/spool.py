@@ -1,8 +1,9 @@
 """The agent's durable outbox: every snapshot goes here first and leaves once the hub has it.
 
 One SQLite file in the agent's state dir holds the agent's identity, its next
-sequence number and the unsent snapshots (zstd-compressed MessagePack; older
-agents spooled JSON, which `peek` hands over as MessagePack), so a hub
+sequence number and the unsent snapshots (zstd-compressed MessagePack, each
+with its process rows apart as the report sends them; older agents spooled
+JSON with the rows inside, which `peek` hands over as MessagePack), so a hub
 outage, an agent restart or both lose nothing until the spool is full; then the
 oldest reports go first, counted in the log.
 """
@@ -14,6 +15,7 @@ import sqlite3
 import threading
 import uuid
 from pathlib import Path
+from typing import NamedTuple
 
 import msgspec
 import zstandard
@@ -25,8 +27,18 @@ logger = logging.getLogger(__name__)
 FILE_NAME = "spool.sqlite"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS reports (seq INTEGER PRIMARY KEY, time REAL NOT NULL, body BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS reports (seq INTEGER PRIMARY KEY, time REAL NOT NULL, body BLOB NOT NULL,
+                                    rows BLOB);
 """
+
+
+class Spooled(NamedTuple):
+    """One unsent snapshot: MessagePack, and its process rows apart (empty where they are inside,
+    as older agents spooled them)."""
+
+    seq: int
+    snapshot: bytes
+    rows: bytes = b""
 
 
 class Spool:
@@ -40,6 +52,9 @@ class Spool:
         self._connection.execute("PRAGMA journal_mode = WAL")
         self._connection.execute("PRAGMA synchronous = NORMAL")
         self._connection.executescript(_SCHEMA)
+        columns = {row[1] for row in self._connection.execute("PRAGMA table_info(reports)")}
+        if "rows" not in columns:  # a spool written by an agent from before rows went apart
+            self._connection.execute("ALTER TABLE reports ADD COLUMN rows BLOB")
         self._lock = threading.Lock()
         self._compress = zstandard.ZstdCompressor(level=3)
         self._decompress = zstandard.ZstdDecompressor()
@@ -63,14 +78,17 @@ class Spool:
             self._next_seq += 1
             return seq
 
-    def push(self, seq: int, time: float, body: bytes) -> None:
-        """Keep one encoded snapshot; drop the oldest ones beyond capacity."""
+    def push(self, seq: int, time: float, body: bytes, rows: bytes = b"") -> None:
+        """Keep one encoded snapshot and its process rows (apart, when `rows`); drop the oldest
+        ones beyond capacity."""
         with self._lock:
             connection = self._connection
             connection.execute("BEGIN IMMEDIATE")
             try:
-                connection.execute("INSERT OR REPLACE INTO reports (seq, time, body) VALUES (?, ?, ?)",
-                                   (seq, time, self._compress.compress(body)))
+                packed_rows = self._compress.compress(rows) if rows else None
+                connection.execute(
+                    "INSERT OR REPLACE INTO reports (seq, time, body, rows) VALUES (?, ?, ?, ?)",
+                    (seq, time, self._compress.compress(body), packed_rows))
                 self._set_meta("next_seq", str(self._next_seq))
                 (count,) = connection.execute("SELECT COUNT(*) FROM reports").fetchone()
                 excess = count - self.capacity
@@ -87,19 +105,21 @@ class Spool:
                 logger.warning("spool full (%d reports): dropped the oldest, %d so far",
                                self.capacity, self.dropped)
 
-    def peek(self, max_count: int, max_bytes: int) -> list[tuple[int, bytes]]:
-        """The oldest snapshots as (seq, MessagePack), at most `max_count` and about `max_bytes`."""
+    def peek(self, max_count: int, max_bytes: int) -> list[Spooled]:
+        """The oldest snapshots, at most `max_count` and about `max_bytes`."""
         with self._lock:
-            rows = self._connection.execute(
-                "SELECT seq, body FROM reports ORDER BY seq LIMIT ?", (max_count,)).fetchall()
-        batch: list[tuple[int, bytes]] = []
+            found = self._connection.execute(
+                "SELECT seq, body, rows FROM reports ORDER BY seq LIMIT ?", (max_count,)).fetchall()
+        batch: list[Spooled] = []
         size = 0
-        for seq, blob in rows:
-            body = _as_msgpack(self._decompress.decompress(blob))
-            if batch and size + len(body) > max_bytes:
+        for seq, body, rows in found:
+            entry = Spooled(int(seq), _as_msgpack(self._decompress.decompress(body)),
+                            self._decompress.decompress(rows) if rows else b"")
+            entry_size = len(entry.snapshot) + len(entry.rows)
+            if batch and size + entry_size > max_bytes:
                 break
-            batch.append((int(seq), body))
-            size += len(body)
+            batch.append(entry)
+            size += entry_size
         return batch
 
     def drop_through(self, seq: int) -> None:

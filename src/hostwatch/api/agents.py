@@ -29,7 +29,8 @@ from hostwatch.agent.protocol import JSON, MSGPACK, REPORT_PATH, AgentReport
 from hostwatch.api.responses import error_bytes
 from hostwatch.auth.rate_limit import FailureLimiter
 from hostwatch.hub.agents import AgentGateway, Delivery, ReportRefused
-from hostwatch.hub.process_rows import decode_reported
+from hostwatch.hub.process_rows import decode_reported, rows_apart
+from hostwatch.model import Snapshot
 
 logger = logging.getLogger(__name__)
 router = APIRouter(tags=["agents"])
@@ -39,11 +40,13 @@ MAX_EXPANSION = 16
 
 class _Format(NamedTuple):
     report: Callable[[bytes], AgentReport]
+    snapshot: Callable[[msgspec.Raw], Snapshot]
     msgpack: bool
 
 
-_MSGPACK = _Format(msgspec.msgpack.Decoder(AgentReport).decode, True)
-_JSON = _Format(msgspec.json.Decoder(AgentReport).decode, False)
+_MSGPACK = _Format(msgspec.msgpack.Decoder(AgentReport).decode, msgspec.msgpack.Decoder(Snapshot).decode,
+                   True)
+_JSON = _Format(msgspec.json.Decoder(AgentReport).decode, msgspec.json.Decoder(Snapshot).decode, False)
 _FORMATS = {MSGPACK: _MSGPACK, "application/x-msgpack": _MSGPACK, JSON: _JSON, "": _JSON}
 _reply_encoder = msgspec.json.Encoder()
 _zstd = zstandard.ZstdDecompressor()
@@ -57,13 +60,20 @@ def decode_report(data: bytes, wire: _Format) -> tuple[AgentReport, list[Deliver
     """The report and its snapshots, each decoded on its own with its process rows left encoded
     (`hub.process_rows`); MessagePack bytes are kept for the store."""
     report = wire.report(data)
+    apart = report.process_rows
+    if apart and len(apart) != len(report.snapshots):
+        raise ValueError(f"{len(apart)} process_rows entries for {len(report.snapshots)} snapshots")
     deliveries = []
     for number, raw in enumerate(report.snapshots):
+        encoded = bytes(raw) if wire.msgpack else None
         try:
-            snapshot, rows = decode_reported(raw, msgpack=wire.msgpack)
-            deliveries.append(Delivery(snapshot, bytes(raw) if wire.msgpack else None, rows))
+            if apart and apart[number]:
+                snapshot, rows = wire.snapshot(raw), rows_apart(apart[number])
+            else:
+                snapshot, rows = decode_reported(raw, msgpack=wire.msgpack)
         except msgspec.DecodeError as exc:
             raise ValueError(f"snapshot {number}: {exc}") from None
+        deliveries.append(Delivery(snapshot, encoded, rows))
     return report, deliveries
 
 
