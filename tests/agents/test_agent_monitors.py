@@ -63,6 +63,17 @@ def test_an_agent_runs_the_monitors_assigned_to_it(tmp_path: Path, listener: int
         listed = httpx.get(f"{hub.url}/api/v1/monitors/{monitor}").json()
         assert [r["id"] for r in listed["run_by"]] == [host["id"]]
         assert agent.process.poll() is None
+
+        # Its host cannot be deleted while a monitor names it: the monitor would be run by nobody.
+        refused = httpx.delete(f"{hub.url}/api/v1/hosts/{host['id']}")
+        assert refused.status_code == 409
+        assert refused.json()["error"] == "host_runs_monitors"
+        assert "local port" in refused.json()["message"]
+        assert [h["id"] for h in httpx.get(f"{hub.url}/api/v1/hosts").json()["hosts"]] == [host["id"]]
+        moved = httpx.put(f"{hub.url}/api/v1/monitors/{monitor}", json={"hosts": []})
+        assert moved.status_code == 200, moved.text
+        agent.stop()
+        assert httpx.delete(f"{hub.url}/api/v1/hosts/{host['id']}").status_code == 204
     finally:
         agent.stop()
         hub.stop()

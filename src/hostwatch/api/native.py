@@ -12,6 +12,7 @@ from hostwatch.api.deps import HostStateDep, hub_of
 from hostwatch.api.responses import ApiError, json_response
 from hostwatch.errors import UnknownHostError
 from hostwatch.hub.state import HostState
+from hostwatch.monitors.service import MonitorService
 
 router = APIRouter(tags=["native"])
 
@@ -90,6 +91,13 @@ async def delete_host(request: Request, host_id: int) -> Response:
     state = _state(request, host_id)
     if state.host.local:
         raise ApiError(409, "local_host", "the hub's own host cannot be deleted; run with --no-local instead")
+    monitors: MonitorService = request.app.state.monitors
+    if running := monitors.naming(host_id):
+        # Deleting it would leave them run by nobody (or, with no host left, by the hub instead).
+        names = ", ".join(f"{spec.id} ({spec.name})" for spec in running)
+        raise ApiError(409, "host_runs_monitors",
+                       f"host {host_id} runs monitors {names}: take it out of their hosts, or delete "
+                       "them, first")
     hub_of(request).delete_host(host_id)
     return Response(status_code=204)
 

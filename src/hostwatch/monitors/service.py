@@ -214,6 +214,10 @@ class MonitorService:
                 s.spec for s in self.monitors() if s.spec.enabled and host_id in s.spec.hosts]
         return assigned
 
+    def naming(self, host_id: int) -> list[MonitorSpec]:
+        """The monitors, enabled or not, that name `host_id` among the hosts that run them."""
+        return [s.spec for s in self.monitors() if host_id in s.spec.hosts]
+
     def monitors_of(self, host_id: int) -> list[MonitorState]:
         """The monitors whose results `host_id` records (Glances' `ports`, Nezha's monitor list)."""
         return [s for s in self.monitors() if host_id in self.runners(s.spec)]
