@@ -144,6 +144,12 @@ def test_repeated_bad_tokens_are_slowed_down(tmp_path: Path) -> None:
                              headers={"authorization": "Bearer wrong"})
         assert limited.status_code == 429
         assert int(limited.headers["retry-after"]) > 0
+        # Behind a reverse proxy on the hub's machine (uvicorn trusts loopback's X-Forwarded-For),
+        # each client behind it counts on its own.
+        proxied = [httpx.post(f"{hub.url}{REPORT_PATH}", content=_report("x"),
+                              headers={"authorization": "Bearer wrong", "x-forwarded-for": "203.0.113.7"}
+                              ).status_code for _ in range(6)]
+        assert proxied == [401] * 5 + [429]
     finally:
         hub.stop()
 
