@@ -3,6 +3,7 @@ what the agent's spool hands over (older agents spooled JSON)."""
 
 from __future__ import annotations
 
+import gzip
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -110,6 +111,44 @@ def test_process_rows_must_match_the_snapshots(hub: tuple[Server, str], snapshot
     assert response.json()["error"] == "bad_report"
     assert "process_rows" in response.json()["message"]
     assert "miscounted" not in _names(server)
+
+
+def test_a_body_of_several_zstd_frames_is_read_whole(hub: tuple[Server, str], snapshot: Snapshot) -> None:
+    """Two frames back to back (each declaring its size) are one body: the report they make
+    together is taken, not cut at the first frame's end; a broken second frame is a 400."""
+    server, token = hub
+    body = msgspec.msgpack.encode(_apart_report("two-frames", snapshot))
+    compressor = zstandard.ZstdCompressor()
+    half = len(body) // 2
+    framed = compressor.compress(body[:half]) + compressor.compress(body[half:])
+    response = _post(server, token, framed, **{"content-type": MSGPACK, "content-encoding": "zstd"})
+    assert response.status_code == 200, response.text
+    assert response.json()["accepted"] == 1
+    broken = compressor.compress(body[:half]) + b"\x28\xb5\x2f\xfd" + b"\x00" * 8
+    response = _post(server, token, broken, **{"content-type": MSGPACK, "content-encoding": "zstd"})
+    assert response.status_code == 400
+    assert response.json()["error"] == "bad_report"
+
+
+def test_gzip_bodies_whole_in_members_bounded_and_checked(hub: tuple[Server, str],
+                                                          snapshot: Snapshot) -> None:
+    """gzip works like zstd: one member or several back to back make the report; one that
+    inflates beyond the limit is a 413, a cut-off one a 400."""
+    server, token = hub
+    headers = {"content-type": MSGPACK, "content-encoding": "gzip"}
+    body = msgspec.msgpack.encode(_apart_report("gzipped", snapshot))
+    assert _post(server, token, gzip.compress(body), **headers).status_code == 200
+    half = len(body) // 2
+    body = msgspec.msgpack.encode(_apart_report("gzip-members", snapshot))
+    members = gzip.compress(body[:half]) + gzip.compress(body[half:])
+    response = _post(server, token, members, **headers)
+    assert response.status_code == 200, response.text
+    assert {"gzipped", "gzip-members"} <= _names(server)
+    bomb = _post(server, token, gzip.compress(b"\x00" * (80 << 20)), **headers)
+    assert bomb.status_code == 413
+    cut = _post(server, token, gzip.compress(body)[:-20], **headers)
+    assert cut.status_code == 400
+    assert "gzip" in cut.json()["message"]
 
 
 def test_zstd_frames_without_a_declared_size_are_read_and_bounded(hub: tuple[Server, str],

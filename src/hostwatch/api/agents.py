@@ -10,6 +10,7 @@ address, 429 with `Retry-After`.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import math
@@ -88,15 +89,15 @@ def _decompress(body: bytes, encoding: str, limit: int) -> bytes:
         if declared > limit:
             raise BodyTooLarge(f"the report expands to {declared} bytes, beyond {limit}")
         if declared >= 0:
-            # One call: the frame says its size, and zstd refuses output beyond it.
-            try:
-                return _zstd.decompress(body)
-            except zstandard.ZstdError as exc:
-                raise ValueError(f"the body is not valid zstd: {exc}") from None
+            # One call: the frame says its size, and zstd refuses output beyond it. A body of
+            # several frames (or a broken one) is read piece by piece below, which tells them apart.
+            with contextlib.suppress(zstandard.ZstdError):
+                return _zstd.decompress(body, allow_extra_data=False)
         chunks: list[bytes] = []
         size = 0
         try:
-            with zstandard.ZstdDecompressor().stream_reader(io.BytesIO(body)) as reader:
+            frames = zstandard.ZstdDecompressor().stream_reader(io.BytesIO(body), read_across_frames=True)
+            with frames as reader:
                 while chunk := reader.read(1 << 16):
                     size += len(chunk)
                     if size > limit:
@@ -106,16 +107,32 @@ def _decompress(body: bytes, encoding: str, limit: int) -> bytes:
             raise ValueError(f"the body is not valid zstd: {exc}") from None
         data = b"".join(chunks)
     elif encoding == "gzip":
-        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        try:
-            data = inflater.decompress(body, limit + 1)
-        except zlib.error as exc:
-            raise ValueError(f"the body is not valid gzip: {exc}") from None
+        data = _gunzip(body, limit)
     else:
         raise ValueError(f"unsupported Content-Encoding {encoding!r}: use zstd or gzip")
     if len(data) > limit:
         raise BodyTooLarge(f"the report expands beyond {limit} bytes")
     return data
+
+
+def _gunzip(body: bytes, limit: int) -> bytes:
+    """Every gzip member of `body` (concatenated members are one stream), stopped just past
+    `limit` bytes of output."""
+    parts: list[bytes] = []
+    size = 0
+    rest = body
+    try:
+        while rest and size <= limit:
+            inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            part = inflater.decompress(rest, limit + 1 - size)
+            parts.append(part)
+            size += len(part)
+            if not inflater.eof and not inflater.unconsumed_tail:
+                raise ValueError("the body is not valid gzip: it ends inside a member")
+            rest = inflater.unused_data
+    except zlib.error as exc:
+        raise ValueError(f"the body is not valid gzip: {exc}") from None
+    return b"".join(parts)
 
 
 def _bearer(value: str) -> str:
