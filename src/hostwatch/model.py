@@ -511,3 +511,12 @@ def variant_fields(struct: type[msgspec.Struct], *, leave_out: tuple[str, ...] =
             continue
         fields.append((field.name, kind, default))
     return fields
+
+
+def without_process_rows(snapshot: Snapshot) -> Snapshot:
+    """`snapshot` with its process counts but not its rows (`processes.list`, `programs`)."""
+    processes = snapshot.processes
+    if not processes.items and not processes.programs:
+        return snapshot
+    counts = msgspec.structs.replace(processes, items=[], programs=[])
+    return msgspec.structs.replace(snapshot, processes=counts)

@@ -14,7 +14,7 @@ import pytest
 from hostwatch.collect.collector import Collector
 from hostwatch.errors import StoreError
 from hostwatch.model import Snapshot
-from hostwatch.store.base import Retention
+from hostwatch.store.base import Retention, Store
 from hostwatch.store.process import ProcessStore, StoreConfig
 from hostwatch.store.series import SeriesKey, flatten
 from hostwatch.store.sqlite import SqliteStore
@@ -34,6 +34,11 @@ def snapshot() -> Snapshot:
 
 def process_store(data_dir: Path, flush_interval: float = 1.0) -> ProcessStore:
     return ProcessStore(StoreConfig(data_dir, Retention(), flush_interval, 600.0))
+
+
+def raw_totals(store: Store, start: float) -> list[float]:
+    """The host's raw `cpu.total` points of the minute from `start`."""
+    return store.query(HOST, [TOTAL], start - 1, start + 60, tier="raw").series[0].values
 
 
 @pytest.fixture
@@ -95,7 +100,7 @@ def test_history_survives_closing_and_opening_again(tmp_path: Path, snapshot: Sn
     second = process_store(tmp_path)
     second.start()
     try:
-        values = second.query(HOST, [TOTAL], start - 1, start + 60, tier="raw").series[0].values
+        values = raw_totals(second, start)
         assert values == [float(n) for n in range(20)]
     finally:
         second.close()
@@ -147,7 +152,7 @@ def test_a_dead_child_is_replaced(tmp_path: Path, snapshot: Snapshot) -> None:
                 time.sleep(0.2)
         assert store._process is not None
         assert store._process is not first
-        values = store.query(HOST, [TOTAL], start - 1, start + 60, tier="raw").series[0].values
+        values = raw_totals(store, start)
         assert values == [float(n) for n in range(10)]
         assert store.dropped == 0
     finally:
@@ -174,7 +179,7 @@ def test_the_child_flushes_what_it_has_when_the_server_is_killed(tmp_path: Path,
     reopened = SqliteStore(tmp_path, Retention())
     reopened.open()
     try:
-        values = reopened.query(HOST, [TOTAL], start - 1, start + 60, tier="raw").series[0].values
+        values = raw_totals(reopened, start)
         assert values == [float(n) for n in range(10)]
     finally:
         reopened.close()

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import msgspec
 
-from hostwatch.model import ProcessInfo, ProgramInfo, Snapshot
+from hostwatch.model import ProcessInfo, ProgramInfo, Snapshot, without_process_rows
 from hostwatch.monitors.spec import MonitorResult, MonitorSpec
 
 PROTOCOL_VERSION = 1
@@ -77,5 +77,4 @@ def encode_apart(snapshot: Snapshot, encoder: msgspec.msgpack.Encoder) -> tuple[
     if not processes.items and not processes.programs:
         return encoder.encode(snapshot), b""
     rows = encoder.encode(ProcessRowsDocument(items=processes.items, programs=processes.programs))
-    counts = msgspec.structs.replace(processes, items=[], programs=[])
-    return encoder.encode(msgspec.structs.replace(snapshot, processes=counts)), rows
+    return encoder.encode(without_process_rows(snapshot)), rows

@@ -96,10 +96,6 @@ class ProcessRows:
                 self._decoded = ([], [])
         return self._decoded
 
-    def items(self) -> list[ProcessInfo]:
-        """The process rows, decoded on the first call."""
-        return self.decode()[0]
-
     def briefs(self) -> list[BriefProcess]:
         """A few fields of each row, read without decoding whole rows (once; from the rows
         themselves when they are decoded already). Rows that do not decode give none."""

@@ -41,7 +41,7 @@ import msgspec
 
 from hostwatch.errors import StoreError
 from hostwatch.gc_tuning import tune_garbage_collector
-from hostwatch.model import ProcessStats, Snapshot, variant_fields
+from hostwatch.model import ProcessStats, Snapshot, variant_fields, without_process_rows
 from hostwatch.store.base import QueryResult, Retention, Store, StoreStats
 from hostwatch.store.series import SeriesKey
 from hostwatch.store.sqlite import FILE_NAME, SqliteStore
@@ -255,7 +255,8 @@ class ProcessStore(Store):
         pending.clear()
         encode = self._encoder.encode
         batch: _Batch = [
-            _Append(item[0], msgspec.Raw(encode(_without_process_rows(item[1])))) if isinstance(item, tuple)
+            # Process rows are no series, and most of a snapshot's bytes (and of the child's decoding).
+            _Append(item[0], msgspec.Raw(encode(without_process_rows(item[1])))) if isinstance(item, tuple)
             else item for item in items]
         try:
             if self._down is None:
@@ -308,16 +309,6 @@ class ProcessStore(Store):
     def dropped(self) -> int:
         """Snapshots dropped because the child was behind or gone."""
         return self._dropped
-
-
-def _without_process_rows(snapshot: Snapshot) -> Snapshot:
-    """The snapshot as history needs it: process rows are no series, and they are most of a
-    report's bytes (and of the child's decoding)."""
-    processes = snapshot.processes
-    if not processes.items and not processes.programs:
-        return snapshot
-    counts = msgspec.structs.replace(processes, items=[], programs=[])
-    return msgspec.structs.replace(snapshot, processes=counts)
 
 
 def _widen(connection: Connection) -> None:
